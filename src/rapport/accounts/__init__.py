@@ -1,0 +1,1 @@
+"""Workspaces, users, roles, passwords and API tokens."""

@@ -1,0 +1,1 @@
+"""Channel adapters: one folder per platform, each with its parsers, client and fixtures."""

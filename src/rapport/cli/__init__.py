@@ -1,0 +1,31 @@
+"""The ``rapport`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rapport.cli.accounts import tokens_app, users_app
+from rapport.cli.browse import conversations_app, deadletters_app
+from rapport.cli.imports import import_command
+from rapport.cli.server import db_app, serve_command
+
+app = typer.Typer(
+    name="rapport",
+    help="Rapport: every customer conversation in one inbox, self-hosted and offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("import")(import_command)
+app.command("serve")(serve_command)
+app.add_typer(conversations_app, name="conversations")
+app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    sys.exit(app())

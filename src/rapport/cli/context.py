@@ -1,0 +1,54 @@
+"""What every command needs: the database (migrated) and the workspace it works in."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from rapport.accounts.service import get_or_create_workspace
+from rapport.config import get_settings
+from rapport.errors import RapportError
+from rapport.store.db import Database
+
+err_console = Console(stderr=True)
+
+
+def open_database() -> Database:
+    db = Database(get_settings().database_url)
+    db.migrate()
+    return db
+
+
+def workspace_id(db: Database, slug: str | None) -> int:
+    with db.session() as session:
+        return get_or_create_workspace(session, slug or get_settings().workspace).id
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a RapportError as one line saying what was wrong, never as a stack trace."""
+    try:
+        yield
+    except RapportError as exc:
+        fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+WorkspaceOption = typer.Option(
+    None, "--workspace", "-w", help="Workspace slug (default: RAPPORT_WORKSPACE or 'default')."
+)

@@ -1,0 +1,29 @@
+"""Typed errors. Each carries the HTTP status the API answers with."""
+
+from __future__ import annotations
+
+
+class RapportError(Exception):
+    """Base of every error a user may see; ``str(err)`` says what was wrong and where."""
+
+    status_code = 400
+
+
+class NotFound(RapportError):
+    status_code = 404
+
+
+class PermissionDenied(RapportError):
+    status_code = 403
+
+
+class AuthenticationFailed(RapportError):
+    status_code = 401
+
+
+class InvalidInput(RapportError):
+    status_code = 422
+
+
+class Conflict(RapportError):
+    status_code = 409

@@ -1,0 +1,1 @@
+"""The unified inbox: conversations, their messages and the contacts behind them."""

@@ -1,0 +1,379 @@
+"""Read queries of the inbox. Every query is scoped to one workspace."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from rapport.errors import InvalidInput, NotFound
+from rapport.inbox.search import matching_message_ids, search_words
+from rapport.store.models import (
+    Channel,
+    Contact,
+    Conversation,
+    Identity,
+    Message,
+)
+
+T = TypeVar("T")
+MAX_LIMIT = 500
+
+
+class ConversationSort(enum.StrEnum):
+    NEWEST = "-last_message_at"
+    OLDEST = "last_message_at"
+    MOST_MESSAGES = "-message_count"
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    channel: str | None = None
+    status: str | None = None
+    search: str | None = None
+    contact_id: int | None = None
+    unread: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    id: int
+    channel: str
+    channel_kind: str
+    customer: str | None
+    customer_id: int | None
+    subject: str | None
+    status: str
+    unread: bool
+    message_count: int
+    first_message_at: datetime
+    last_message_at: datetime
+    last_message_preview: str
+    last_direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: int
+    conversation_id: int
+    external_id: str
+    in_reply_to: str | None
+    direction: str
+    sent_at: datetime
+    author: str
+    author_handle: str | None
+    author_is_company: bool
+    subject: str | None
+    text: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityView:
+    id: int
+    channel: str
+    external_id: str
+    handle: str | None
+    display_name: str
+    followers_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    id: int
+    display_name: str
+    email: str | None
+    created_at: datetime
+    identities: list[IdentityView] = field(default_factory=list)
+    conversation_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationDetail:
+    conversation: ConversationSummary
+    messages: list[MessageView]
+    contact: ContactView | None
+
+
+def check_paging(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit: must be between 1 and {MAX_LIMIT}, got {limit}")
+    if offset < 0:
+        raise InvalidInput(f"offset: must be 0 or more, got {offset}")
+
+
+def _summary_select() -> Select[Any]:
+    return (
+        select(Conversation, Channel.name, Channel.kind, Contact.display_name)
+        .join(Channel, Channel.id == Conversation.channel_id)
+        .outerjoin(Contact, Contact.id == Conversation.contact_id)
+    )
+
+
+def _summary(row: Any) -> ConversationSummary:
+    conv, channel_name, channel_kind, customer = row
+    return ConversationSummary(
+        id=conv.id, channel=channel_name, channel_kind=channel_kind, customer=customer,
+        customer_id=conv.contact_id, subject=conv.subject, status=conv.status,
+        unread=conv.unread, message_count=conv.message_count,
+        first_message_at=conv.first_message_at, last_message_at=conv.last_message_at,
+        last_message_preview=conv.last_message_preview, last_direction=conv.last_direction,
+    )
+
+
+def list_conversations(
+    session: Session,
+    workspace_id: int,
+    flt: ConversationFilter | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: ConversationSort = ConversationSort.NEWEST,
+    with_total: bool = True,
+) -> Page[ConversationSummary]:
+    """The inbox: conversations matching ``flt``, newest activity first by default."""
+    check_paging(limit, offset)
+    flt = flt or ConversationFilter()
+    conditions: list[Any] = [Conversation.workspace_id == workspace_id]
+    if flt.channel:
+        channel_ids = select(Channel.id).where(
+            Channel.workspace_id == workspace_id, Channel.name == flt.channel
+        )
+        conditions.append(Conversation.channel_id.in_(channel_ids.scalar_subquery()))
+    if flt.status:
+        conditions.append(Conversation.status == flt.status)
+    if flt.contact_id is not None:
+        conditions.append(Conversation.contact_id == flt.contact_id)
+    if flt.unread is not None:
+        conditions.append(Conversation.unread == flt.unread)
+    if flt.since is not None:
+        conditions.append(Conversation.last_message_at >= flt.since)
+    if flt.until is not None:
+        conditions.append(Conversation.last_message_at < flt.until)
+    if flt.search:
+        words = search_words(flt.search)
+        if not words:
+            return Page([], 0, limit, offset)
+        dialect = session.get_bind().dialect.name
+        matched = select(Message.conversation_id).where(
+            Message.workspace_id == workspace_id,
+            Message.id.in_(matching_message_ids(dialect, words)),
+        )
+        conditions.append(Conversation.id.in_(matched))
+
+    order = {
+        ConversationSort.NEWEST: (Conversation.last_message_at.desc(), Conversation.id.desc()),
+        ConversationSort.OLDEST: (Conversation.last_message_at.asc(), Conversation.id.asc()),
+        ConversationSort.MOST_MESSAGES: (
+            Conversation.message_count.desc(), Conversation.last_message_at.desc()
+        ),
+    }[sort]
+    query = _summary_select().where(*conditions).order_by(*order).limit(limit).offset(offset)
+    items = [_summary(row) for row in session.execute(query)]
+    total = -1
+    if with_total:
+        total = session.execute(
+            select(func.count()).select_from(Conversation).where(*conditions)
+        ).scalar_one()
+    return Page(items, total, limit, offset)
+
+
+def iter_all_conversations(
+    session: Session, workspace_id: int, flt: ConversationFilter | None = None, chunk: int = 500
+) -> Any:
+    """Every matching conversation, page by page (for exports and the CLI)."""
+    offset = 0
+    while True:
+        page = list_conversations(
+            session, workspace_id, flt, limit=chunk, offset=offset, with_total=False
+        )
+        yield from page.items
+        if len(page.items) < chunk:
+            return
+        offset += chunk
+
+
+def get_conversation(session: Session, workspace_id: int, conversation_id: int) -> ConversationDetail:
+    """A conversation with its messages in order, and its customer."""
+    row = session.execute(
+        _summary_select().where(
+            Conversation.workspace_id == workspace_id, Conversation.id == conversation_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"conversation {conversation_id} does not exist in this workspace")
+    summary = _summary(row)
+    msgs = list_messages(session, workspace_id, conversation_id=conversation_id, limit=MAX_LIMIT)
+    contact = get_contact(session, workspace_id, summary.customer_id) if summary.customer_id else None
+    return ConversationDetail(summary, msgs.items, contact)
+
+
+def list_messages(
+    session: Session,
+    workspace_id: int,
+    *,
+    conversation_id: int | None = None,
+    search: str | None = None,
+    direction: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[MessageView]:
+    """Messages, oldest first within a conversation, newest first across the workspace."""
+    check_paging(limit, offset)
+    author = aliased(Identity)
+    conditions: list[Any] = [Message.workspace_id == workspace_id]
+    if conversation_id is not None:
+        conditions.append(Message.conversation_id == conversation_id)
+    if direction:
+        conditions.append(Message.direction == direction)
+    if search:
+        words = search_words(search)
+        if not words:
+            return Page([], 0, limit, offset)
+        dialect = session.get_bind().dialect.name
+        conditions.append(Message.id.in_(matching_message_ids(dialect, words)))
+    order = (
+        (Message.sent_at.asc(), Message.id.asc())
+        if conversation_id is not None
+        else (Message.sent_at.desc(), Message.id.desc())
+    )
+    query = (
+        select(Message, author.display_name, author.handle, author.is_company, Channel.name)
+        .join(author, author.id == Message.identity_id)
+        .join(Channel, Channel.id == Message.channel_id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        MessageView(
+            id=m.id, conversation_id=m.conversation_id, external_id=m.external_id,
+            in_reply_to=m.in_reply_to, direction=m.direction, sent_at=m.sent_at,
+            author=name, author_handle=handle, author_is_company=is_company,
+            subject=m.subject, text=m.text, channel=channel,
+        )
+        for m, name, handle, is_company, channel in session.execute(query)
+    ]
+    total = session.execute(
+        select(func.count()).select_from(Message).where(*conditions)
+    ).scalar_one()
+    return Page(items, total, limit, offset)
+
+
+def _identities_of(session: Session, contact_ids: list[int]) -> dict[int, list[IdentityView]]:
+    found: dict[int, list[IdentityView]] = {cid: [] for cid in contact_ids}
+    if not contact_ids:
+        return found
+    rows = session.execute(
+        select(Identity, Channel.name)
+        .join(Channel, Channel.id == Identity.channel_id)
+        .where(Identity.contact_id.in_(contact_ids))
+        .order_by(Identity.id)
+    )
+    for identity, channel in rows:
+        assert identity.contact_id is not None
+        found[identity.contact_id].append(
+            IdentityView(
+                id=identity.id, channel=channel, external_id=identity.external_id,
+                handle=identity.handle, display_name=identity.display_name,
+                followers_count=identity.followers_count,
+            )
+        )
+    return found
+
+
+def list_contacts(
+    session: Session, workspace_id: int, *, search: str | None = None,
+    limit: int = 50, offset: int = 0,
+) -> Page[ContactView]:
+    """Contacts by name; ``search`` matches the start of a name or e-mail, case-insensitively."""
+    check_paging(limit, offset)
+    conditions: list[Any] = [Contact.workspace_id == workspace_id]
+    if search:
+        pattern = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            Contact.display_name.ilike(pattern, escape="\\") | Contact.email.ilike(pattern, escape="\\")
+        )
+    rows = list(
+        session.scalars(
+            select(Contact).where(*conditions).order_by(Contact.display_name, Contact.id)
+            .limit(limit).offset(offset)
+        )
+    )
+    identities = _identities_of(session, [c.id for c in rows])
+    counts = _conversation_counts(session, [c.id for c in rows])
+    items = [
+        ContactView(
+            id=c.id, display_name=c.display_name, email=c.email, created_at=c.created_at,
+            identities=identities[c.id], conversation_count=counts.get(c.id, 0),
+        )
+        for c in rows
+    ]
+    total = session.execute(select(func.count()).select_from(Contact).where(*conditions)).scalar_one()
+    return Page(items, total, limit, offset)
+
+
+def _conversation_counts(session: Session, contact_ids: list[int]) -> dict[int, int]:
+    if not contact_ids:
+        return {}
+    rows = session.execute(
+        select(Conversation.contact_id, func.count())
+        .where(Conversation.contact_id.in_(contact_ids))
+        .group_by(Conversation.contact_id)
+    )
+    return {cid: n for cid, n in rows if cid is not None}
+
+
+def get_contact(session: Session, workspace_id: int, contact_id: int) -> ContactView:
+    contact = session.scalars(
+        select(Contact).where(Contact.workspace_id == workspace_id, Contact.id == contact_id)
+    ).one_or_none()
+    if contact is None:
+        raise NotFound(f"contact {contact_id} does not exist in this workspace")
+    return ContactView(
+        id=contact.id, display_name=contact.display_name, email=contact.email,
+        created_at=contact.created_at,
+        identities=_identities_of(session, [contact.id])[contact.id],
+        conversation_count=_conversation_counts(session, [contact.id]).get(contact.id, 0),
+    )
+
+
+def mark_read(session: Session, workspace_id: int, conversation_id: int, read: bool = True) -> None:
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.workspace_id == workspace_id, Conversation.id == conversation_id)
+        .values(unread=not read)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"conversation {conversation_id} does not exist in this workspace")
+
+
+def set_status(session: Session, workspace_id: int, conversation_id: int, status: str) -> None:
+    from rapport.store.models import ConversationStatus
+
+    try:
+        value = ConversationStatus(status).value
+    except ValueError:
+        raise InvalidInput(f"status: expected open, pending or closed, got {status!r}") from None
+    result = session.execute(
+        update(Conversation)
+        .where(Conversation.workspace_id == workspace_id, Conversation.id == conversation_id)
+        .values(status=value)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"conversation {conversation_id} does not exist in this workspace")

@@ -1,0 +1,1 @@
+"""Ingest: turn platform payloads into stored, threaded conversations."""

@@ -1,0 +1,62 @@
+"""Import files and single messages into a workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from rapport.accounts.service import get_or_create_channel
+from rapport.channels.base import FileFormat
+from rapport.errors import InvalidInput
+from rapport.ingest.pipeline import ImportReport, Ingestor
+from rapport.ingest.records import InboundMessage, Record
+from rapport.store.db import Database
+from rapport.store.models import ChannelKind
+
+
+def _records(fmt: FileFormat, path: Path) -> Iterator[Record]:
+    yield from fmt.read(path)
+
+
+def import_file(
+    db: Database,
+    *,
+    workspace_id: int,
+    path: Path,
+    fmt: FileFormat,
+    channel_name: str | None = None,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    on_stored: Callable[[list[int]], None] | None = None,
+) -> ImportReport:
+    """Import one file (or folder, for formats that read folders) into a channel."""
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file or folder")
+    with db.session() as session:
+        channel = get_or_create_channel(
+            session, workspace_id, channel_name or fmt.default_channel, fmt.kind
+        )
+        channel_id = channel.id
+    ingestor = Ingestor(
+        db, workspace_id=workspace_id, channel_id=channel_id, source=str(path.resolve()),
+        format_name=fmt.name, batch_size=batch_size, on_stored=on_stored,
+    )
+    return ingestor.run(_records(fmt, path), progress)
+
+
+def ingest_messages(
+    db: Database,
+    *,
+    workspace_id: int,
+    channel_name: str,
+    kind: ChannelKind,
+    messages: Iterable[InboundMessage],
+    source: str = "api",
+) -> ImportReport:
+    """Store messages that arrived one by one (the API, a webhook)."""
+    with db.session() as session:
+        channel_id = get_or_create_channel(session, workspace_id, channel_name, kind).id
+    ingestor = Ingestor(
+        db, workspace_id=workspace_id, channel_id=channel_id, source=source, format_name=source
+    )
+    return ingestor.run(messages)

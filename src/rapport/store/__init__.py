@@ -1,0 +1,1 @@
+"""Storage: engine, unit of work, ORM models, repositories and Alembic migrations."""
