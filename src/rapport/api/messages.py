@@ -1,0 +1,143 @@
+"""``/api/v1/messages``: search messages, and accept new inbound ones.
+
+A posted message is validated by the same parser as ``rapport import --format jsonl`` and
+stored through the same ingest pipeline, so it is deduplicated and threaded exactly like an
+imported one. Posting the same id again is harmless: the answer says it was a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response, status
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rapport.api.auth import CurrentPrincipal, DatabaseDep, RequestSession, Writer
+from rapport.api.paging import PagingDep
+from rapport.api.schemas import MESSAGE_IN_SCHEMA, ErrorOut, MessageAccepted, PageOut
+from rapport.channels.generic.jsonl import parse_jsonl_object
+from rapport.errors import InvalidInput
+from rapport.inbox import queries
+from rapport.inbox.schemas import MessageOut
+from rapport.ingest.service import ingest_messages
+from rapport.store.db import Database
+from rapport.store.models import Channel, ChannelKind, Direction, Message
+
+router = APIRouter(prefix="/messages", tags=["messages"])
+DEFAULT_CHANNEL = "api"
+
+
+@router.get("", response_model=PageOut[MessageOut])
+def list_messages(
+    principal: CurrentPrincipal,
+    session: RequestSession,
+    paging: PagingDep,
+    q: Annotated[str | None, Query(max_length=500, description="Words in the text.")] = None,
+    conversation_id: int | None = None,
+    direction: Direction | None = None,
+) -> PageOut[MessageOut]:
+    """Messages, newest first (oldest first within one conversation)."""
+    page = queries.list_messages(
+        session,
+        principal.workspace_id,
+        conversation_id=conversation_id,
+        search=q,
+        direction=direction.value if direction else None,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return PageOut[MessageOut].model_validate(page, from_attributes=True)
+
+
+def _channel_name(payload: dict[str, Any]) -> str:
+    name = payload.get("channel", DEFAULT_CHANNEL)
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("channel: expected a non-empty channel name")
+    if len(name) > 100:
+        raise InvalidInput("channel: at most 100 characters")
+    return name.strip()
+
+
+def _channel_kind(db: Database, workspace_id: int, name: str) -> ChannelKind:
+    # An existing channel keeps its kind (a bridge may post into an X channel); a new one
+    # is an API channel.
+    with db.session() as session:
+        kind = session.scalars(
+            select(Channel.kind).where(Channel.workspace_id == workspace_id, Channel.name == name)
+        ).one_or_none()
+    return ChannelKind(kind) if kind else ChannelKind.API
+
+
+def _stored(session: Session, workspace_id: int, channel: str, external_id: str) -> Message:
+    found = session.scalars(
+        select(Message)
+        .join(Channel, Channel.id == Message.channel_id)
+        .where(
+            Channel.workspace_id == workspace_id,
+            Channel.name == channel,
+            Message.external_id == external_id,
+        )
+    ).one()
+    return found
+
+
+@router.post(
+    "",
+    response_model=MessageAccepted,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": MessageAccepted, "description": "Already stored (duplicate id)."},
+        422: {"model": ErrorOut, "description": "The body is invalid; `field` names the input."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MESSAGE_IN_SCHEMA}},
+        }
+    },
+)
+def post_message(
+    payload: Annotated[dict[str, Any], Body()],
+    principal: Writer,
+    db: DatabaseDep,
+    response: Response,
+) -> MessageAccepted:
+    """Accept one message in Rapport's generic format (201; 200 if it was already stored)."""
+    channel = _channel_name(payload)
+    try:
+        message = parse_jsonl_object(payload, "request body")
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    kind = _channel_kind(db, principal.workspace_id, channel)
+    try:
+        report = ingest_messages(
+            db,
+            workspace_id=principal.workspace_id,
+            channel_name=channel,
+            kind=kind,
+            messages=[message],
+        )
+    except IntegrityError:
+        # The same id posted twice at the same moment: one request stored it, so this one
+        # is a duplicate; running again finds it and reports so.
+        report = ingest_messages(
+            db,
+            workspace_id=principal.workspace_id,
+            channel_name=channel,
+            kind=kind,
+            messages=[message],
+        )
+    duplicate = report.imported == 0
+    if duplicate:
+        response.status_code = status.HTTP_200_OK
+    with db.session() as session:
+        stored = _stored(session, principal.workspace_id, channel, message.external_id)
+        return MessageAccepted(
+            message_id=stored.id,
+            conversation_id=stored.conversation_id,
+            channel=channel,
+            external_id=stored.external_id,
+            duplicate=duplicate,
+        )
