@@ -1,0 +1,47 @@
+"""The web app: NiceGUI pages mounted on the API's FastAPI app.
+
+Nothing happens at import time; ``mount_ui`` registers the pages and mounts NiceGUI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from rapport.store.db import Database
+
+__all__ = ["mount_ui"]
+
+# NiceGUI keeps one process-wide app; run_with() may configure it only once per process.
+_configured = False
+
+
+def mount_ui(app: FastAPI, db: Database) -> None:
+    """Register Rapport's pages (login, inbox, conversation) and mount NiceGUI on ``app``.
+
+    Every page reads through ``db``. Calling it again in the same process (tests that build
+    several apps) re-registers the pages against the new database and mounts the same UI.
+    """
+    global _configured
+    from nicegui import core, ui
+
+    from rapport.config import get_settings
+    from rapport.web import auth, conversation, inbox
+
+    auth.register(db)
+    inbox.register(db)
+    conversation.register(db)
+    if _configured:
+        app.mount("/", core.app)
+        return
+    ui.run_with(
+        app,
+        storage_secret=get_settings().secret_key,
+        title="Rapport",
+        favicon="💬",
+        show_welcome_message=False,
+        reconnect_timeout=10.0,
+    )
+    _configured = True
