@@ -42,6 +42,8 @@ def register_format(fmt: FileFormat) -> FileFormat:
 BUILTIN_FORMAT_MODULES = (
     "rapport.channels.twitter.formats",
     "rapport.channels.generic.formats",
+    "rapport.channels.meta.formats",
+    "rapport.channels.email.formats",
 )
 
 

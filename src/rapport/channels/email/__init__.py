@@ -1,0 +1,1 @@
+"""E-mail: ``.eml`` files, folders of them, and ``mbox`` mailboxes."""

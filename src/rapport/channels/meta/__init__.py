@@ -1,0 +1,1 @@
+"""Meta (Facebook Pages and Messenger): Graph API webhook payloads and their signatures."""
