@@ -58,15 +58,19 @@ def _drop_postgres_database(url_text: str) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(url_text)
-    admin = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(
-        hide_password=False
+    admin = (
+        make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
     )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """A migrated database, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "rapport.db"

@@ -57,7 +57,10 @@ def get_or_create_channel(
     ).one_or_none()
     if channel is None:
         channel = Channel(
-            workspace_id=workspace_id, name=name, kind=kind.value, settings={},
+            workspace_id=workspace_id,
+            name=name,
+            kind=kind.value,
+            settings={},
             created_at=datetime.now(UTC),
         )
         session.add(channel)
@@ -80,8 +83,13 @@ def create_user(
     if session.scalars(select(User).where(User.email == email)).first() is not None:
         raise Conflict(f"a user with e-mail {email} already exists")
     user = User(
-        workspace_id=workspace.id, email=email, name=name, role=role.value,
-        password_hash=hash_password(password), is_active=True, created_at=datetime.now(UTC),
+        workspace_id=workspace.id,
+        email=email,
+        name=name,
+        role=role.value,
+        password_hash=hash_password(password),
+        is_active=True,
+        created_at=datetime.now(UTC),
     )
     session.add(user)
     session.flush()
@@ -99,7 +107,10 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
     """Make a token; returns the row and the secret, which is never stored nor shown again."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=user.id, name=name, token_hash=_token_hash(secret), prefix=secret[:10],
+        user_id=user.id,
+        name=name,
+        token_hash=_token_hash(secret),
+        prefix=secret[:10],
         created_at=datetime.now(UTC),
     )
     session.add(token)
@@ -135,6 +146,9 @@ def _token_hash(secret: str) -> str:
 
 def _principal(user: User) -> Principal:
     return Principal(
-        user_id=user.id, workspace_id=user.workspace_id, role=Role(user.role),
-        name=user.name, email=user.email,
+        user_id=user.id,
+        workspace_id=user.workspace_id,
+        role=Role(user.role),
+        name=user.name,
+        email=user.email,
     )

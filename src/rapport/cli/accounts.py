@@ -19,8 +19,12 @@ def users_create(
     name: str = typer.Option(..., help="Name shown to colleagues and customers."),
     role: Role = typer.Option(Role.AGENT, help="admin, agent or analyst."),
     password: str = typer.Option(
-        ..., prompt=True, hide_input=True, confirmation_prompt=True,
-        envvar="RAPPORT_NEW_PASSWORD", help="At least 8 characters (prompted if not given).",
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="RAPPORT_NEW_PASSWORD",
+        help="At least 8 characters (prompted if not given).",
     ),
     workspace: str | None = WorkspaceOption,
 ) -> None:
@@ -35,7 +39,9 @@ def users_create(
 
 @tokens_app.command("create")
 def tokens_create(
-    email: str = typer.Option(..., "--user", "--email", help="E-mail of the user the token acts as."),
+    email: str = typer.Option(
+        ..., "--user", "--email", help="E-mail of the user the token acts as."
+    ),
     name: str = typer.Option("cli", help="What the token is for."),
 ) -> None:
     """Create an API token; it is printed once and cannot be shown again."""

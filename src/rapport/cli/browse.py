@@ -7,7 +7,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rapport.cli.context import WorkspaceOption, open_database, print_json, user_errors, workspace_id
+from rapport.cli.context import (
+    WorkspaceOption,
+    open_database,
+    print_json,
+    user_errors,
+    workspace_id,
+)
 from rapport.inbox.queries import (
     ConversationFilter,
     ConversationSort,
@@ -30,7 +36,9 @@ def list_command(
     search: str | None = typer.Option(None, help="Words the messages contain (prefix match)."),
     unread: bool | None = typer.Option(None, "--unread/--read", help="Only unread / read."),
     sort: ConversationSort = typer.Option(ConversationSort.NEWEST, help="Sort order."),
-    limit: int | None = typer.Option(None, min=1, help="At most N (default: all with --json, 50 otherwise)."),
+    limit: int | None = typer.Option(
+        None, min=1, help="At most N (default: all with --json, 50 otherwise)."
+    ),
     offset: int = typer.Option(0, min=0, help="Skip the first N."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
     workspace: str | None = WorkspaceOption,
@@ -46,17 +54,31 @@ def list_command(
                     items = list(iter_all_conversations(session, ws, flt))[offset:]
                 else:
                     items = _page(session, ws, flt, limit, offset, sort).items
-                print_json([ConversationOut.model_validate(c).model_dump(mode="json") for c in items])
+                print_json(
+                    [ConversationOut.model_validate(c).model_dump(mode="json") for c in items]
+                )
                 return
             page = _page(session, ws, flt, limit or 50, offset, sort)
     table = Table(title=f"{page.total} conversations", title_justify="left")
-    for column in ("id", "channel", "customer", "status", "msgs", "last message at", "last message"):
+    for column in (
+        "id",
+        "channel",
+        "customer",
+        "status",
+        "msgs",
+        "last message at",
+        "last message",
+    ):
         table.add_column(column, overflow="fold" if column == "last message" else "ellipsis")
     for c in page.items:
         table.add_row(
-            str(c.id), escape(c.channel), escape(c.customer or "—"),
-            c.status + (" •" if c.unread else ""), str(c.message_count),
-            c.last_message_at.strftime("%Y-%m-%d %H:%M"), escape(c.last_message_preview[:80]),
+            str(c.id),
+            escape(c.channel),
+            escape(c.customer or "—"),
+            c.status + (" •" if c.unread else ""),
+            str(c.message_count),
+            c.last_message_at.strftime("%Y-%m-%d %H:%M"),
+            escape(c.last_message_preview[:80]),
         )
     console.print(table)
     shown_to = page.offset + len(page.items)
@@ -93,14 +115,17 @@ def show_command(
     for m in detail.messages:
         who = "[cyan]company[/cyan]" if m.direction == "outbound" else "[green]customer[/green]"
         console.print(
-            f"\n{who} [bold]{escape(m.author)}[/bold] {m.sent_at:%Y-%m-%d %H:%M} UTC", highlight=False
+            f"\n{who} [bold]{escape(m.author)}[/bold] {m.sent_at:%Y-%m-%d %H:%M} UTC",
+            highlight=False,
         )
         console.print(escape(m.text), highlight=False)
 
 
 @deadletters_app.command("list")
 def deadletters_list(
-    source: str | None = typer.Option(None, help="Only records from files whose path contains this."),
+    source: str | None = typer.Option(
+        None, help="Only records from files whose path contains this."
+    ),
     limit: int = typer.Option(50, min=1, max=500),
     offset: int = typer.Option(0, min=0),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),

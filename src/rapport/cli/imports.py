@@ -16,7 +16,13 @@ from rich.progress import (
 )
 
 from rapport.channels.base import format_names, get_format
-from rapport.cli.context import WorkspaceOption, err_console, open_database, user_errors, workspace_id
+from rapport.cli.context import (
+    WorkspaceOption,
+    err_console,
+    open_database,
+    user_errors,
+    workspace_id,
+)
 from rapport.config import get_settings
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport
@@ -27,11 +33,16 @@ EXIT_REJECTED = 3
 
 def import_command(
     paths: list[Path] = typer.Argument(
-        ..., help="Files (or, for e-mail, folders) to import.", exists=True, readable=True,
+        ...,
+        help="Files (or, for e-mail, folders) to import.",
+        exists=True,
+        readable=True,
         resolve_path=False,
     ),
     format: str = typer.Option(
-        ..., "--format", "-f",
+        ...,
+        "--format",
+        "-f",
         help="twcs | x-v2 | meta | email | jsonl (see docs/import-formats.md).",
     ),
     channel: str | None = typer.Option(
@@ -57,20 +68,31 @@ def import_command(
         db = open_database()
         ws = workspace_id(db, workspace)
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("records"), TimeElapsedColumn(),
-            console=err_console, disable=quiet, transient=False,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("records"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=quiet,
+            transient=False,
         ) as progress:
             for path in paths:
                 task = progress.add_task(escape(path.name), total=None)
 
                 def advance(n: int, task: int = task) -> None:
-                    progress.advance(task, n)  # noqa: B023 - bound through the default
+                    progress.advance(task, n)
 
                 try:
                     report = import_file(
-                        db, workspace_id=ws, path=path, fmt=fmt, channel_name=channel,
-                        batch_size=get_settings().import_batch_size, progress=advance,
+                        db,
+                        workspace_id=ws,
+                        path=path,
+                        fmt=fmt,
+                        channel_name=channel,
+                        batch_size=get_settings().import_batch_size,
+                        progress=advance,
                     )
                 except UnicodeDecodeError as exc:
                     raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None
@@ -78,13 +100,15 @@ def import_command(
                 _merge(total, report)
                 for rejected in report.rejections:
                     err_console.print(
-                        f"[yellow]rejected[/yellow] {escape(str(path))}:{escape(rejected.location)}:"
-                        f" {escape(rejected.reason)}", highlight=False,
+                        f"[yellow]rejected[/yellow] {escape(str(path))}:"
+                        f"{escape(rejected.location)}: {escape(rejected.reason)}",
+                        highlight=False,
                     )
                 if report.rejected > len(report.rejections):
                     err_console.print(
                         f"... and {report.rejected - len(report.rejections)} more rejected in "
-                        f"{escape(str(path))}; see `rapport deadletters list`", highlight=False,
+                        f"{escape(str(path))}; see `rapport deadletters list`",
+                        highlight=False,
                     )
     typer.echo(total.summary())
     if total.rejected:

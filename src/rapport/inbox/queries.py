@@ -127,11 +127,19 @@ def _summary_select() -> Select[Any]:
 def _summary(row: Any) -> ConversationSummary:
     conv, channel_name, channel_kind, customer = row
     return ConversationSummary(
-        id=conv.id, channel=channel_name, channel_kind=channel_kind, customer=customer,
-        customer_id=conv.contact_id, subject=conv.subject, status=conv.status,
-        unread=conv.unread, message_count=conv.message_count,
-        first_message_at=conv.first_message_at, last_message_at=conv.last_message_at,
-        last_message_preview=conv.last_message_preview, last_direction=conv.last_direction,
+        id=conv.id,
+        channel=channel_name,
+        channel_kind=channel_kind,
+        customer=customer,
+        customer_id=conv.contact_id,
+        subject=conv.subject,
+        status=conv.status,
+        unread=conv.unread,
+        message_count=conv.message_count,
+        first_message_at=conv.first_message_at,
+        last_message_at=conv.last_message_at,
+        last_message_preview=conv.last_message_preview,
+        last_direction=conv.last_direction,
     )
 
 
@@ -179,7 +187,8 @@ def list_conversations(
         ConversationSort.NEWEST: (Conversation.last_message_at.desc(), Conversation.id.desc()),
         ConversationSort.OLDEST: (Conversation.last_message_at.asc(), Conversation.id.asc()),
         ConversationSort.MOST_MESSAGES: (
-            Conversation.message_count.desc(), Conversation.last_message_at.desc()
+            Conversation.message_count.desc(),
+            Conversation.last_message_at.desc(),
         ),
     }[sort]
     query = _summary_select().where(*conditions).order_by(*order).limit(limit).offset(offset)
@@ -207,7 +216,9 @@ def iter_all_conversations(
         offset += chunk
 
 
-def get_conversation(session: Session, workspace_id: int, conversation_id: int) -> ConversationDetail:
+def get_conversation(
+    session: Session, workspace_id: int, conversation_id: int
+) -> ConversationDetail:
     """A conversation with its messages in order, and its customer."""
     row = session.execute(
         _summary_select().where(
@@ -218,7 +229,9 @@ def get_conversation(session: Session, workspace_id: int, conversation_id: int) 
         raise NotFound(f"conversation {conversation_id} does not exist in this workspace")
     summary = _summary(row)
     msgs = list_messages(session, workspace_id, conversation_id=conversation_id, limit=MAX_LIMIT)
-    contact = get_contact(session, workspace_id, summary.customer_id) if summary.customer_id else None
+    contact = (
+        get_contact(session, workspace_id, summary.customer_id) if summary.customer_id else None
+    )
     return ConversationDetail(summary, msgs.items, contact)
 
 
@@ -262,10 +275,18 @@ def list_messages(
     )
     items = [
         MessageView(
-            id=m.id, conversation_id=m.conversation_id, external_id=m.external_id,
-            in_reply_to=m.in_reply_to, direction=m.direction, sent_at=m.sent_at,
-            author=name, author_handle=handle, author_is_company=is_company,
-            subject=m.subject, text=m.text, channel=channel,
+            id=m.id,
+            conversation_id=m.conversation_id,
+            external_id=m.external_id,
+            in_reply_to=m.in_reply_to,
+            direction=m.direction,
+            sent_at=m.sent_at,
+            author=name,
+            author_handle=handle,
+            author_is_company=is_company,
+            subject=m.subject,
+            text=m.text,
+            channel=channel,
         )
         for m, name, handle, is_company, channel in session.execute(query)
     ]
@@ -289,8 +310,11 @@ def _identities_of(session: Session, contact_ids: list[int]) -> dict[int, list[I
         assert identity.contact_id is not None
         found[identity.contact_id].append(
             IdentityView(
-                id=identity.id, channel=channel, external_id=identity.external_id,
-                handle=identity.handle, display_name=identity.display_name,
+                id=identity.id,
+                channel=channel,
+                external_id=identity.external_id,
+                handle=identity.handle,
+                display_name=identity.display_name,
                 followers_count=identity.followers_count,
             )
         )
@@ -298,8 +322,12 @@ def _identities_of(session: Session, contact_ids: list[int]) -> dict[int, list[I
 
 
 def list_contacts(
-    session: Session, workspace_id: int, *, search: str | None = None,
-    limit: int = 50, offset: int = 0,
+    session: Session,
+    workspace_id: int,
+    *,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> Page[ContactView]:
     """Contacts by name; ``search`` matches the start of a name or e-mail, case-insensitively."""
     check_paging(limit, offset)
@@ -307,24 +335,34 @@ def list_contacts(
     if search:
         pattern = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
-            Contact.display_name.ilike(pattern, escape="\\") | Contact.email.ilike(pattern, escape="\\")
+            Contact.display_name.ilike(pattern, escape="\\")
+            | Contact.email.ilike(pattern, escape="\\")
         )
     rows = list(
         session.scalars(
-            select(Contact).where(*conditions).order_by(Contact.display_name, Contact.id)
-            .limit(limit).offset(offset)
+            select(Contact)
+            .where(*conditions)
+            .order_by(Contact.display_name, Contact.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
     identities = _identities_of(session, [c.id for c in rows])
     counts = _conversation_counts(session, [c.id for c in rows])
     items = [
         ContactView(
-            id=c.id, display_name=c.display_name, email=c.email, created_at=c.created_at,
-            identities=identities[c.id], conversation_count=counts.get(c.id, 0),
+            id=c.id,
+            display_name=c.display_name,
+            email=c.email,
+            created_at=c.created_at,
+            identities=identities[c.id],
+            conversation_count=counts.get(c.id, 0),
         )
         for c in rows
     ]
-    total = session.execute(select(func.count()).select_from(Contact).where(*conditions)).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(Contact).where(*conditions)
+    ).scalar_one()
     return Page(items, total, limit, offset)
 
 
@@ -346,7 +384,9 @@ def get_contact(session: Session, workspace_id: int, contact_id: int) -> Contact
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist in this workspace")
     return ContactView(
-        id=contact.id, display_name=contact.display_name, email=contact.email,
+        id=contact.id,
+        display_name=contact.display_name,
+        email=contact.email,
         created_at=contact.created_at,
         identities=_identities_of(session, [contact.id])[contact.id],
         conversation_count=_conversation_counts(session, [contact.id]).get(contact.id, 0),

@@ -22,8 +22,10 @@ def matching_message_ids(dialect: str, words: list[str]) -> Select[tuple[int]]:
     if dialect == "sqlite":
         # FTS5 query: each word quoted as a string and prefix-matched, all required.
         fts_query = " ".join(f'"{w}"*' for w in words)
-        return select(text("rowid")).select_from(text("message_fts")).where(
-            text("message_fts MATCH :fts").bindparams(fts=fts_query)
+        return (
+            select(text("rowid"))
+            .select_from(text("message_fts"))
+            .where(text("message_fts MATCH :fts").bindparams(fts=fts_query))
         )
     tsquery = " & ".join(f"'{w}':*" for w in words)
     condition: ColumnElement[bool] = func.to_tsvector("simple", Message.text).op("@@")(

@@ -10,8 +10,12 @@ from rapport.store.models import DeadLetter
 
 
 def list_dead_letters(
-    session: Session, workspace_id: int, *, source: str | None = None,
-    limit: int = 50, offset: int = 0,
+    session: Session,
+    workspace_id: int,
+    *,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> Page[DeadLetter]:
     check_paging(limit, offset)
     conditions = [DeadLetter.workspace_id == workspace_id]
@@ -19,7 +23,11 @@ def list_dead_letters(
         conditions.append(DeadLetter.source.contains(source, autoescape=True))
     rows = list(
         session.scalars(
-            select(DeadLetter).where(*conditions).order_by(DeadLetter.id).limit(limit).offset(offset)
+            select(DeadLetter)
+            .where(*conditions)
+            .order_by(DeadLetter.id)
+            .limit(limit)
+            .offset(offset)
         )
     )
     total = session.execute(

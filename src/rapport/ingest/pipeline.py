@@ -9,13 +9,16 @@ are unique per channel and are looked up before anything is written.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select, text, update
+from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select, update
 
+from rapport.ingest.batches import read_ahead
+from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage, Record, Rejected
 from rapport.ingest.threading import group_into_threads, message_keys
 from rapport.store.db import Database
@@ -33,7 +36,7 @@ from rapport.store.models import (
 from rapport.store.types import UTCDateTime
 
 PREVIEW_LENGTH = 280
-_LOOKUP_CHUNK = 500  # ids per IN (...) list, well under SQLite's parameter limit
+_LOOKUP_CHUNK = 1000  # ids per IN (...) list, well under SQLite's parameter limit
 _IDENTITY_CACHE_LIMIT = 500_000
 
 conversations = Conversation.__table__
@@ -72,51 +75,56 @@ def fingerprint(source: str, location: str, payload: str) -> str:
     return hashlib.sha256(f"{source}\0{location}\0{payload}".encode()).hexdigest()
 
 
-_UPDATE_CONVERSATION = (
-    update(conversations)
-    .where(conversations.c.id == bindparam("b_id"))
-    .values(
-        message_count=conversations.c.message_count + bindparam("b_count"),
-        first_message_at=case(
-            (
-                bindparam("b_first", type_=UTCDateTime()) < conversations.c.first_message_at,
-                bindparam("b_first", type_=UTCDateTime()),
-            ),
-            else_=conversations.c.first_message_at,
-        ),
-        last_message_preview=case(
-            (
-                bindparam("b_last", type_=UTCDateTime()) > conversations.c.last_message_at,
-                bindparam("b_preview"),
-            ),
-            else_=conversations.c.last_message_preview,
-        ),
-        last_direction=case(
-            (
-                bindparam("b_last", type_=UTCDateTime()) > conversations.c.last_message_at,
-                bindparam("b_direction"),
-            ),
-            else_=conversations.c.last_direction,
-        ),
-        last_message_at=case(
-            (
-                bindparam("b_last", type_=UTCDateTime()) > conversations.c.last_message_at,
-                bindparam("b_last", type_=UTCDateTime()),
-            ),
-            else_=conversations.c.last_message_at,
-        ),
-        contact_id=func.coalesce(conversations.c.contact_id, bindparam("b_contact")),
-        unread=conversations.c.unread | bindparam("b_inbound"),
-        status=case(
-            (
-                bindparam("b_inbound")
-                & (conversations.c.status == ConversationStatus.CLOSED.value),
-                ConversationStatus.OPEN.value,
-            ),
-            else_=conversations.c.status,
-        ),
-    )
+# Folds a batch's messages into an existing conversation's figures. In an UPDATE every
+# right-hand side sees the row as it was, so the comparisons use the old last_message_at.
+_UPDATE_CONVERSATION = """
+UPDATE conversations SET
+  message_count = message_count + ?,
+  first_message_at = CASE WHEN ? < first_message_at THEN ? ELSE first_message_at END,
+  last_message_preview = CASE WHEN ? > last_message_at THEN ? ELSE last_message_preview END,
+  last_direction = CASE WHEN ? > last_message_at THEN ? ELSE last_direction END,
+  last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END,
+  contact_id = CASE WHEN contact_id IS NULL OR ? < first_message_at
+                    THEN COALESCE(?, contact_id) ELSE contact_id END,
+  unread = (unread OR ?),
+  status = CASE WHEN ? AND status = 'closed' THEN 'open' ELSE status END
+WHERE id = ?
+"""
+_MESSAGE_COLUMNS = (
+    "id",
+    "workspace_id",
+    "channel_id",
+    "conversation_id",
+    "identity_id",
+    "external_id",
+    "in_reply_to",
+    "direction",
+    "sent_at",
+    "subject",
+    "text",
+    "meta",
+    "created_at",
 )
+_CONVERSATION_COLUMNS = (
+    "id",
+    "workspace_id",
+    "channel_id",
+    "contact_id",
+    "subject",
+    "status",
+    "unread",
+    "message_count",
+    "first_message_at",
+    "last_message_at",
+    "last_message_preview",
+    "last_direction",
+    "created_at",
+)
+_FTS_TABLE = Table("message_fts", MetaData(), Column("rowid"), Column("text"))
+
+
+def _sent_at(message: InboundMessage) -> datetime:
+    return message.sent_at
 
 
 class Ingestor:
@@ -150,26 +158,16 @@ class Ingestor:
     def run(
         self, records: Iterable[Record], progress: Callable[[int], None] | None = None
     ) -> ImportReport:
-        """Import every record; ``progress`` is told how many records each batch held."""
+        """Import every record; ``progress`` is told how many records each batch held.
+
+        Reading and parsing run in a second thread, one batch ahead, while this thread
+        writes: SQLite releases the GIL while it works, so the two overlap.
+        """
         report = ImportReport()
-        batch: list[InboundMessage] = []
-        rejected: list[Rejected] = []
-        seen = 0
-        for record in records:
-            seen += 1
-            if isinstance(record, Rejected):
-                rejected.append(record)
-            else:
-                batch.append(record)
-            if len(batch) + len(rejected) >= self.batch_size:
-                self._commit_batch(batch, rejected, report)
-                if progress:
-                    progress(seen)
-                batch, rejected, seen = [], [], 0
-        if batch or rejected:
+        for batch, rejected in read_ahead(records, self.batch_size):
             self._commit_batch(batch, rejected, report)
-        if progress and seen:
-            progress(seen)
+            if progress:
+                progress(len(batch) + len(rejected))
         return report
 
     # -- one batch, one transaction ---------------------------------------------------------
@@ -180,10 +178,11 @@ class Ingestor:
         new_ids: list[int] = []
         with self.db.session() as session:
             conn = session.connection()
+            writer = BulkWriter(conn)
             if rejected:
                 self._store_rejections(conn, rejected, report)
             if batch:
-                new_ids = self._store_messages(conn, batch, report)
+                new_ids = self._store_messages(writer, batch, report)
         if new_ids and self.on_stored:
             self.on_stored(new_ids)
 
@@ -211,8 +210,9 @@ class Ingestor:
             report.rejections.extend(rejected[:room])
 
     def _store_messages(
-        self, conn: Connection, batch: list[InboundMessage], report: ImportReport
+        self, writer: BulkWriter, batch: list[InboundMessage], report: ImportReport
     ) -> list[int]:
+        conn = writer.conn
         unique: dict[str, InboundMessage] = {}
         for message in batch:
             if message.external_id in unique:
@@ -224,42 +224,42 @@ class Ingestor:
         report.duplicates += len(unique) - len(fresh)
         if not fresh:
             return []
-        authors = self._resolve_identities(conn, fresh)
-        conversation_of, recount = self._thread(conn, fresh, authors, report)
+        authors = self._resolve_identities(writer, fresh)
+        conversation_of, recount = self._thread(writer, fresh, authors, report)
 
-        now = datetime.now(UTC)
+        now = writer.timestamp(datetime.now(UTC))
+        stamp = writer.timestamp
         workspace_id, channel_id = self.workspace_id, self.channel_id
+        ids = writer.allocate_ids(messages, len(fresh))
         rows = [
-            {
-                "workspace_id": workspace_id,
-                "channel_id": channel_id,
-                "conversation_id": conversation_of[m.external_id],
-                "identity_id": authors[m.author_id][0],
-                "external_id": m.external_id,
-                "in_reply_to": m.in_reply_to,
-                "direction": m.direction.value,
-                "sent_at": m.sent_at,
-                "subject": m.subject,
-                "text": m.text,
-                "meta": m.meta,
-                "created_at": now,
-            }
-            for m in fresh
+            (
+                message_id,
+                workspace_id,
+                channel_id,
+                conversation_of[m.external_id],
+                authors[m.author_id][0],
+                m.external_id,
+                m.in_reply_to,
+                m.direction.value,
+                stamp(m.sent_at),
+                m.subject,
+                m.text,
+                None if m.meta is None else json.dumps(m.meta, ensure_ascii=False),
+                now,
+            )
+            for message_id, m in zip(ids, fresh, strict=True)
         ]
-        before = conn.execute(select(func.coalesce(func.max(messages.c.id), 0))).scalar_one()
-        conn.execute(messages.insert(), rows)
-        new_ids = list(conn.execute(select(messages.c.id).where(messages.c.id > before)).scalars())
+        writer.insert(messages, _MESSAGE_COLUMNS, rows)
         if self._fts:
-            conn.execute(
-                text(
-                    "INSERT INTO message_fts(rowid, text) SELECT id, text FROM messages WHERE id > :b"
-                ),
-                {"b": before},
+            writer.insert(
+                _FTS_TABLE,
+                ("rowid", "text"),
+                [(message_id, m.text) for message_id, m in zip(ids, fresh, strict=True)],
             )
         for conversation_id in recount:
             self._recount(conn, conversation_id)
         report.imported += len(fresh)
-        return new_ids
+        return ids
 
     def _existing_message_ids(self, conn: Connection, external_ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -274,8 +274,9 @@ class Ingestor:
     # -- identities and contacts ------------------------------------------------------------
 
     def _resolve_identities(
-        self, conn: Connection, fresh: list[InboundMessage]
+        self, writer: BulkWriter, fresh: list[InboundMessage]
     ) -> dict[str, tuple[int, int | None]]:
+        """The (identity id, contact id) of every author, creating the ones not seen yet."""
         cache = self._identities
         if len(cache) > _IDENTITY_CACHE_LIMIT:
             cache.clear()
@@ -294,61 +295,82 @@ class Ingestor:
                 identities.c.external_id.in_(bindparam("ids", expanding=True)),
             )
             for chunk in _chunks(list(wanted)):
-                for external_id, identity_id, contact_id in conn.execute(
+                for external_id, identity_id, contact_id in writer.conn.execute(
                     query, {"ids": list(chunk)}
                 ):
                     cache[external_id] = (identity_id, contact_id)
-            missing = [a for a in wanted if a not in cache]
+            missing = [wanted[a] for a in wanted if a not in cache]
             if missing:
-                self._create_identities(conn, [wanted[a] for a in missing], company)
+                self._create_identities(writer, missing, company)
         return cache
 
     def _create_identities(
-        self, conn: Connection, firsts: list[InboundMessage], company: set[str]
+        self, writer: BulkWriter, firsts: list[InboundMessage], company: set[str]
     ) -> None:
-        now = datetime.now(UTC)
+        """New authors become identities; customers (not the company) also become contacts."""
+        now = writer.timestamp(datetime.now(UTC))
         customers = [m for m in firsts if m.author_id not in company]
-        contact_ids: dict[str, int] = {}
-        if customers:
-            rows = [
-                {
-                    "workspace_id": self.workspace_id,
-                    "display_name": m.author_name or m.author_handle or m.author_id,
-                    "email": m.author_email,
-                    "attributes": {},
-                    "created_at": now,
-                }
+        contact_ids = dict(
+            zip(
+                (m.author_id for m in customers),
+                writer.allocate_ids(contacts, len(customers)),
+                strict=True,
+            )
+        )
+        writer.insert(
+            contacts,
+            ("id", "workspace_id", "display_name", "email", "attributes", "created_at"),
+            [
+                (
+                    contact_ids[m.author_id],
+                    self.workspace_id,
+                    m.author_name or m.author_handle or m.author_id,
+                    m.author_email,
+                    "{}",
+                    now,
+                )
                 for m in customers
-            ]
-            ids = conn.execute(
-                contacts.insert().returning(contacts.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-            contact_ids = {m.author_id: cid for m, cid in zip(customers, ids, strict=True)}
-        rows = [
-            {
-                "workspace_id": self.workspace_id,
-                "channel_id": self.channel_id,
-                "external_id": m.author_id,
-                "handle": m.author_handle,
-                "display_name": m.author_name or m.author_handle or m.author_id,
-                "is_company": m.author_id in company,
-                "followers_count": m.followers_count,
-                "contact_id": contact_ids.get(m.author_id),
-                "created_at": now,
-            }
-            for m in firsts
-        ]
-        ids = conn.execute(
-            identities.insert().returning(identities.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        for m, identity_id in zip(firsts, ids, strict=True):
+            ],
+        )
+        identity_ids = writer.allocate_ids(identities, len(firsts))
+        writer.insert(
+            identities,
+            (
+                "id",
+                "workspace_id",
+                "channel_id",
+                "external_id",
+                "handle",
+                "display_name",
+                "is_company",
+                "followers_count",
+                "contact_id",
+                "created_at",
+            ),
+            [
+                (
+                    identity_id,
+                    self.workspace_id,
+                    self.channel_id,
+                    m.author_id,
+                    m.author_handle,
+                    m.author_name or m.author_handle or m.author_id,
+                    m.author_id in company,
+                    m.followers_count,
+                    contact_ids.get(m.author_id),
+                    now,
+                )
+                for identity_id, m in zip(identity_ids, firsts, strict=True)
+            ],
+        )
+        for identity_id, m in zip(identity_ids, firsts, strict=True):
             self._identities[m.author_id] = (identity_id, contact_ids.get(m.author_id))
 
     # -- threading into conversations -------------------------------------------------------
 
     def _thread(
         self,
-        conn: Connection,
+        writer: BulkWriter,
         fresh: list[InboundMessage],
         authors: dict[str, tuple[int, int | None]],
         report: ImportReport,
@@ -358,9 +380,9 @@ class Ingestor:
         Returns the conversation of each message, and the merged conversations whose
         figures must be recounted once the batch's messages are stored.
         """
+        conn = writer.conn
         groups = group_into_threads(fresh)
-        all_keys = list({k for m in fresh for k in message_keys(m)})
-        links = self._existing_links(conn, all_keys)
+        links = self._existing_links(conn, list({k for m in fresh for k in message_keys(m)}))
         redirect: dict[int, int] = {}
 
         def current(conversation_id: int) -> int:
@@ -372,8 +394,7 @@ class Ingestor:
         to_update: list[tuple[int, list[InboundMessage]]] = []
         recount: set[int] = set()
         for group in groups:
-            keys = {k for m in group for k in message_keys(m)}
-            found = {current(links[k]) for k in keys if k in links}
+            found = {current(links[k]) for m in group for k in message_keys(m) if k in links}
             if not found:
                 to_create.append(group)
                 continue
@@ -386,40 +407,37 @@ class Ingestor:
                 recount.add(target)
             to_update.append((target, group))
 
+        # A later group may have merged an earlier group's target away: follow the merges.
+        to_update = [(current(target), group) for target, group in to_update]
+        recount = {current(target) for target in recount}
+        created = writer.allocate_ids(conversations, len(to_create))
+        report.conversations_created += len(created)
+        assigned = [*zip(created, to_create, strict=True), *to_update]
         conversation_of: dict[str, int] = {}
-        new_links: list[dict[str, Any]] = []
-        if to_create:
-            created = self._create_conversations(conn, to_create, authors)
-            report.conversations_created += len(created)
-            for group, conversation_id in zip(to_create, created, strict=True):
-                for m in group:
-                    conversation_of[m.external_id] = conversation_id
-                    for key in message_keys(m):
-                        if key not in links:
-                            links[key] = conversation_id
-                            new_links.append(
-                                {
-                                    "channel_id": self.channel_id,
-                                    "ref": key,
-                                    "conversation_id": conversation_id,
-                                }
-                            )
-        updates = []
-        for target, group in to_update:
+        new_links: list[tuple[int, str, int]] = []
+        channel_id = self.channel_id
+        for conversation_id, group in assigned:
             for m in group:
-                conversation_of[m.external_id] = target
+                conversation_of[m.external_id] = conversation_id
                 for key in message_keys(m):
                     if key not in links:
-                        links[key] = target
-                        new_links.append(
-                            {"channel_id": self.channel_id, "ref": key, "conversation_id": target}
-                        )
-            if target not in recount:
-                updates.append(self._aggregate_update(target, group, authors))
-        if updates:
-            conn.execute(_UPDATE_CONVERSATION, updates)
-        if new_links:
-            conn.execute(insert_ignoring_conflicts(thread_links, conn.dialect.name), new_links)
+                        links[key] = conversation_id
+                        new_links.append((channel_id, key, conversation_id))
+        self._create_conversations(writer, created, to_create, authors)
+        writer.execute_many(
+            _UPDATE_CONVERSATION,
+            [
+                self._aggregate_update(writer, target, group, authors)
+                for target, group in to_update
+                if target not in recount
+            ],
+        )
+        writer.insert(
+            thread_links,
+            ("channel_id", "ref", "conversation_id"),
+            new_links,
+            ignore_conflicts=True,
+        )
         return conversation_of, recount
 
     def _existing_links(self, conn: Connection, keys: list[str]) -> dict[str, int]:
@@ -435,56 +453,69 @@ class Ingestor:
 
     def _create_conversations(
         self,
-        conn: Connection,
+        writer: BulkWriter,
+        ids: list[int],
         groups: list[list[InboundMessage]],
         authors: dict[str, tuple[int, int | None]],
-    ) -> list[int]:
-        now = datetime.now(UTC)
+    ) -> None:
+        now = writer.timestamp(datetime.now(UTC))
+        stamp = writer.timestamp
         rows = []
-        for group in groups:
-            first = min(group, key=lambda m: m.sent_at)
-            last = max(group, key=lambda m: m.sent_at)
-            customer = _first_customer(group, authors)
+        for conversation_id, group in zip(ids, groups, strict=True):
+            if len(group) == 1:
+                first = last = group[0]
+            else:
+                first = min(group, key=_sent_at)
+                last = max(group, key=_sent_at)
             rows.append(
-                {
-                    "workspace_id": self.workspace_id,
-                    "channel_id": self.channel_id,
-                    "contact_id": customer,
-                    "subject": first.subject,
-                    "status": ConversationStatus.OPEN.value,
-                    "unread": any(m.direction is Direction.INBOUND for m in group),
-                    "message_count": len(group),
-                    "first_message_at": first.sent_at,
-                    "last_message_at": last.sent_at,
-                    "last_message_preview": _preview(last.text),
-                    "last_direction": last.direction.value,
-                    "created_at": now,
-                }
+                (
+                    conversation_id,
+                    self.workspace_id,
+                    self.channel_id,
+                    _first_customer(group, authors),
+                    first.subject,
+                    ConversationStatus.OPEN.value,
+                    any(m.direction is Direction.INBOUND for m in group),
+                    len(group),
+                    stamp(first.sent_at),
+                    stamp(last.sent_at),
+                    _preview(last.text),
+                    last.direction.value,
+                    now,
+                )
             )
-        result = conn.execute(
-            conversations.insert().returning(conversations.c.id, sort_by_parameter_order=True),
-            rows,
-        )
-        return list(result.scalars())
+        writer.insert(conversations, _CONVERSATION_COLUMNS, rows)
 
     def _aggregate_update(
         self,
+        writer: BulkWriter,
         conversation_id: int,
         group: list[InboundMessage],
         authors: dict[str, tuple[int, int | None]],
-    ) -> dict[str, Any]:
-        first = min(group, key=lambda m: m.sent_at)
-        last = max(group, key=lambda m: m.sent_at)
-        return {
-            "b_id": conversation_id,
-            "b_count": len(group),
-            "b_first": first.sent_at,
-            "b_last": last.sent_at,
-            "b_preview": _preview(last.text),
-            "b_direction": last.direction.value,
-            "b_contact": _first_customer(group, authors),
-            "b_inbound": any(m.direction is Direction.INBOUND for m in group),
-        }
+    ) -> tuple[Any, ...]:
+        first = min(group, key=_sent_at)
+        last = max(group, key=_sent_at)
+        inbound = [m for m in group if m.direction is Direction.INBOUND]
+        first_inbound = min(inbound, key=_sent_at) if inbound else None
+        first_at, last_at = writer.timestamp(first.sent_at), writer.timestamp(last.sent_at)
+        # The customer is the author of the earliest inbound message: replace the stored one
+        # when this batch brings an inbound message older than anything in the conversation.
+        return (
+            len(group),
+            first_at,
+            first_at,
+            last_at,
+            _preview(last.text),
+            last_at,
+            last.direction.value,
+            last_at,
+            last_at,
+            writer.timestamp(first_inbound.sent_at) if first_inbound else None,
+            authors[first_inbound.author_id][1] if first_inbound else None,
+            bool(inbound),
+            bool(inbound),
+            conversation_id,
+        )
 
     def _merge_conversations(self, conn: Connection, target: int, others: list[int]) -> None:
         """Fold conversations that turned out to be one thread into the oldest of them."""

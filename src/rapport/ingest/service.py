@@ -38,8 +38,13 @@ def import_file(
         )
         channel_id = channel.id
     ingestor = Ingestor(
-        db, workspace_id=workspace_id, channel_id=channel_id, source=str(path.resolve()),
-        format_name=fmt.name, batch_size=batch_size, on_stored=on_stored,
+        db,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        source=str(path.resolve()),
+        format_name=fmt.name,
+        batch_size=batch_size,
+        on_stored=on_stored,
     )
     return ingestor.run(_records(fmt, path), progress)
 

@@ -318,7 +318,8 @@ def _create_search_index() -> None:
         )
         op.execute(
             "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
-            "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+            "INSERT INTO message_fts(message_fts, rowid, text) "
+            "VALUES ('delete', old.id, old.text); "
             "END"
         )
     else:
