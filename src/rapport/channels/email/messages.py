@@ -100,8 +100,12 @@ def _direction(msg: EmailMessage, sender: Address, company_domains: frozenset[st
 
 
 def _text_of(part: EmailMessage) -> str:
-    content = part.get_content()
-    if isinstance(content, bytes):  # a text part with a binary transfer: decode it leniently
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know: most such mail is UTF-8 or ASCII
+        raw = part.get_payload(decode=True)
+        content = raw if isinstance(raw, bytes) else b""
+    if isinstance(content, bytes):
         content = content.decode("utf-8", "replace")
     return str(content)
 
