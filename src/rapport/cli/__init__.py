@@ -8,6 +8,7 @@ import typer
 
 from rapport.cli.accounts import tokens_app, users_app
 from rapport.cli.browse import conversations_app, deadletters_app
+from rapport.cli.demo import demo_app
 from rapport.cli.imports import import_command
 from rapport.cli.server import db_app, serve_command
 
@@ -25,6 +26,7 @@ app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
 
 
 def main() -> None:
