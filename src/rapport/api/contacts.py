@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from rapport.api.auth import CurrentPrincipal, RequestSession
-from rapport.api.paging import PagingDep
+from rapport.api.params import ContactId, PagingDep, text_query
 from rapport.api.schemas import PageOut
 from rapport.inbox import queries
 from rapport.inbox.queries import ConversationFilter, ConversationSort
@@ -21,9 +21,7 @@ def list_contacts(
     principal: CurrentPrincipal,
     session: RequestSession,
     paging: PagingDep,
-    q: Annotated[
-        str | None, Query(max_length=300, description="Start of a name or e-mail address.")
-    ] = None,
+    q: Annotated[str | None, text_query("Start of a name or e-mail address.", 300)] = None,
 ) -> PageOut[ContactOut]:
     """Contacts by name."""
     page = queries.list_contacts(
@@ -34,7 +32,7 @@ def list_contacts(
 
 @router.get("/{contact_id}", response_model=ContactOut)
 def get_contact(
-    contact_id: int, principal: CurrentPrincipal, session: RequestSession
+    contact_id: ContactId, principal: CurrentPrincipal, session: RequestSession
 ) -> ContactOut:
     """A contact with their identities and how many conversations they have."""
     return ContactOut.model_validate(
@@ -44,7 +42,7 @@ def get_contact(
 
 @router.get("/{contact_id}/conversations", response_model=PageOut[ConversationOut])
 def contact_conversations(
-    contact_id: int,
+    contact_id: ContactId,
     principal: CurrentPrincipal,
     session: RequestSession,
     paging: PagingDep,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from rapport.api.auth import CurrentPrincipal, RequestSession, Writer
-from rapport.api.paging import PagingDep
+from rapport.api.params import ConversationId, PagingDep, text_query
 from rapport.api.schemas import ConversationPatch, PageOut
 from rapport.inbox import queries
 from rapport.inbox.queries import ConversationFilter, ConversationSort
@@ -31,12 +31,10 @@ def list_conversations(
     principal: CurrentPrincipal,
     session: RequestSession,
     paging: PagingDep,
-    channel: Annotated[str | None, Query(description="Channel name.")] = None,
+    channel: Annotated[str | None, text_query("Channel name.", 100)] = None,
     status: ConversationStatus | None = None,
     unread: bool | None = None,
-    q: Annotated[
-        str | None, Query(max_length=500, description="Words in any message (prefix match).")
-    ] = None,
+    q: Annotated[str | None, text_query("Words in any message (prefix match).")] = None,
     since: Annotated[
         datetime | None, Query(description="Last activity at or after (ISO 8601; UTC if no zone).")
     ] = None,
@@ -60,7 +58,7 @@ def list_conversations(
 
 @router.get("/{conversation_id}", response_model=ConversationDetailOut)
 def get_conversation(
-    conversation_id: int, principal: CurrentPrincipal, session: RequestSession
+    conversation_id: ConversationId, principal: CurrentPrincipal, session: RequestSession
 ) -> ConversationDetailOut:
     """A conversation with its messages, oldest first, and its customer."""
     detail = queries.get_conversation(session, principal.workspace_id, conversation_id)
@@ -73,7 +71,9 @@ def _summary(session: Session, workspace_id: int, conversation_id: int) -> Conve
 
 
 @router.post("/{conversation_id}/read", response_model=ConversationOut)
-def mark_read(conversation_id: int, principal: Writer, session: RequestSession) -> ConversationOut:
+def mark_read(
+    conversation_id: ConversationId, principal: Writer, session: RequestSession
+) -> ConversationOut:
     """Mark a conversation as read."""
     queries.mark_read(session, principal.workspace_id, conversation_id, read=True)
     return _summary(session, principal.workspace_id, conversation_id)
@@ -81,7 +81,7 @@ def mark_read(conversation_id: int, principal: Writer, session: RequestSession) 
 
 @router.post("/{conversation_id}/unread", response_model=ConversationOut)
 def mark_unread(
-    conversation_id: int, principal: Writer, session: RequestSession
+    conversation_id: ConversationId, principal: Writer, session: RequestSession
 ) -> ConversationOut:
     """Mark a conversation as unread again."""
     queries.mark_read(session, principal.workspace_id, conversation_id, read=False)
@@ -90,7 +90,10 @@ def mark_unread(
 
 @router.patch("/{conversation_id}", response_model=ConversationOut)
 def update_conversation(
-    conversation_id: int, change: ConversationPatch, principal: Writer, session: RequestSession
+    conversation_id: ConversationId,
+    change: ConversationPatch,
+    principal: Writer,
+    session: RequestSession,
 ) -> ConversationOut:
     """Change a conversation's status (open, pending, closed) or its unread state."""
     if change.status is not None:

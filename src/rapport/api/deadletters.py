@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from rapport.api.auth import Admin, RequestSession
-from rapport.api.paging import PagingDep
+from rapport.api.params import PagingDep, text_query
 from rapport.api.schemas import PageOut
 from rapport.inbox.schemas import DeadLetterOut
 from rapport.ingest.deadletters import list_dead_letters
@@ -20,9 +20,7 @@ def list_deadletters(
     principal: Admin,
     session: RequestSession,
     paging: PagingDep,
-    source: Annotated[
-        str | None, Query(max_length=1000, description="Part of the source file's path.")
-    ] = None,
+    source: Annotated[str | None, text_query("Part of the source file's path.", 1000)] = None,
 ) -> PageOut[DeadLetterOut]:
     """Rejected records, oldest first, with where they came from and the raw payload."""
     page = list_dead_letters(

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from rapport.api.params import NO_NUL
 from rapport.errors import AuthenticationFailed, RapportError
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,17 @@ async def _rapport_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _problem(error: Any) -> str:
+    if error.get("type") == "string_pattern_mismatch" and (
+        error.get("ctx", {}).get("pattern") == NO_NUL
+    ):
+        return "must not contain a NUL character"
+    return str(error["msg"])
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    fields = [{"field": _field_name(tuple(e["loc"])), "message": _problem(e)} for e in exc.errors()]
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "invalid request"
     return JSONResponse(error_body("invalid_input", message, fields=fields), status_code=422)
 

@@ -15,12 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rapport.api.auth import CurrentPrincipal, DatabaseDep, RequestSession, Writer
-from rapport.api.paging import PagingDep
+from rapport.api.params import MAX_ID, PagingDep, text_query
 from rapport.api.schemas import MESSAGE_IN_SCHEMA, ErrorOut, MessageAccepted, PageOut
 from rapport.channels.generic.jsonl import parse_jsonl_object
 from rapport.errors import InvalidInput
 from rapport.inbox import queries
 from rapport.inbox.schemas import MessageOut
+from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
 from rapport.store.models import Channel, ChannelKind, Direction, Message
@@ -34,8 +35,8 @@ def list_messages(
     principal: CurrentPrincipal,
     session: RequestSession,
     paging: PagingDep,
-    q: Annotated[str | None, Query(max_length=500, description="Words in the text.")] = None,
-    conversation_id: int | None = None,
+    q: Annotated[str | None, text_query("Words in the text.")] = None,
+    conversation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     direction: Direction | None = None,
 ) -> PageOut[MessageOut]:
     """Messages, newest first (oldest first within one conversation)."""
@@ -55,9 +56,49 @@ def _channel_name(payload: dict[str, Any]) -> str:
     name = payload.get("channel", DEFAULT_CHANNEL)
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("channel: expected a non-empty channel name")
-    if len(name) > 100:
-        raise InvalidInput("channel: at most 100 characters")
+    if len(name) > 100 or "\x00" in name:
+        raise InvalidInput("channel: at most 100 characters, and no NUL")
     return name.strip()
+
+
+# What the store can hold, by the generic format's field names (see store/models.py).
+_LIMITS = {
+    "id": 500,
+    "in_reply_to": 500,
+    "subject": 500,
+    "thread": 490,
+    "author.id": 320,
+    "author.name": 300,
+    "author.handle": 320,
+    "author.email": 320,
+}
+
+
+def _check_storable(message: InboundMessage) -> None:
+    """Refuse what the database would refuse, as a 422 naming the field, not a 500."""
+    values = {
+        "id": message.external_id,
+        "text": message.text,
+        "in_reply_to": message.in_reply_to,
+        "subject": message.subject,
+        "thread": message.thread_refs[0].removeprefix("thread:") if message.thread_refs else None,
+        "author.id": message.author_id,
+        "author.name": message.author_name,
+        "author.handle": message.author_handle,
+        "author.email": message.author_email,
+    }
+    for field, value in values.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise InvalidInput(f"{field}: contains a NUL character")
+        limit = _LIMITS.get(field)
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(f"{field}: at most {limit} characters, got {len(value)}")
+    if not message.external_id.strip():
+        raise InvalidInput("id: must not be empty")
+    if not message.author_id.strip():
+        raise InvalidInput("author.id: must not be empty")
 
 
 def _channel_kind(db: Database, workspace_id: int, name: str) -> ChannelKind:
@@ -110,6 +151,7 @@ def post_message(
         message = parse_jsonl_object(payload, "request body")
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    _check_storable(message)
     kind = _channel_kind(db, principal.workspace_id, channel)
     try:
         report = ingest_messages(

@@ -192,6 +192,8 @@ def test_one_conversation_shows_its_thread_in_order_with_authors(twcs: Imported)
         ("status=archived", "status"),
         ("unread=maybe", "unread"),
         ("since=yesterday", "since"),
+        ("q=a%00b", "q"),
+        ("channel=%00", "channel"),
     ],
 )
 def test_invalid_list_parameters_answer_422_naming_the_field(
@@ -213,3 +215,19 @@ def test_paging_limits_apply_to_every_list(twcs: Imported) -> None:
     past_end = twcs.client.get("/api/v1/conversations?offset=100000", headers=twcs.headers)
     assert past_end.json()["items"] == []
     assert past_end.json()["total"] == twcs.conversations
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/conversations/9223372036854775808",
+        "/api/v1/conversations/0",
+        "/api/v1/conversations/abc",
+        "/api/v1/contacts/99999999999999999999",
+        "/api/v1/messages?conversation_id=99999999999999999999",
+    ],
+)
+def test_ids_out_of_range_are_422_not_a_server_error(twcs: Imported, path: str) -> None:
+    response = twcs.client.get(path, headers=twcs.headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] in {"conversation_id", "contact_id"}

@@ -107,6 +107,11 @@ def test_persian_text_round_trips_and_is_searchable(client: TestClient, agent: H
         ({"direction": "sideways"}, "direction"),
         ({"meta": [1, 2]}, "meta"),
         ({"channel": ""}, "channel"),
+        ({"id": ""}, "id"),
+        ({"id": "x" * 501}, "id"),
+        ({"text": "nul \x00 inside"}, "text"),
+        ({"author": {"id": "u", "name": "n" * 301}}, "author.name"),
+        ({"in_reply_to": "r" * 501}, "in_reply_to"),
     ],
 )
 def test_a_bad_message_is_422_naming_the_field(
