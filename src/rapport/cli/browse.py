@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from rapport.cli.context import (
     WorkspaceOption,
@@ -17,6 +18,8 @@ from rapport.cli.context import (
 from rapport.inbox.queries import (
     ConversationFilter,
     ConversationSort,
+    ConversationSummary,
+    Page,
     get_conversation,
     iter_all_conversations,
     list_conversations,
@@ -86,7 +89,14 @@ def list_command(
         console.print(f"showing {page.offset + 1}-{shown_to}; use --offset {shown_to} for more")
 
 
-def _page(session, ws, flt, limit, offset, sort):  # type: ignore[no-untyped-def]
+def _page(
+    session: Session,
+    ws: int,
+    flt: ConversationFilter,
+    limit: int,
+    offset: int,
+    sort: ConversationSort,
+) -> Page[ConversationSummary]:
     return list_conversations(session, ws, flt, limit=min(limit, 500), offset=offset, sort=sort)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rapport.errors import InvalidInput, NotFound
@@ -116,7 +116,7 @@ def check_paging(limit: int, offset: int) -> None:
         raise InvalidInput(f"offset: must be 0 or more, got {offset}")
 
 
-def _summary_select() -> Select[Any]:
+def _summary_select() -> Select[Conversation, str, str, str]:
     return (
         select(Conversation, Channel.name, Channel.kind, Contact.display_name)
         .join(Channel, Channel.id == Conversation.channel_id)
@@ -183,15 +183,15 @@ def list_conversations(
         )
         conditions.append(Conversation.id.in_(matched))
 
-    order = {
+    orders: dict[ConversationSort, tuple[ColumnElement[Any], ...]] = {
         ConversationSort.NEWEST: (Conversation.last_message_at.desc(), Conversation.id.desc()),
         ConversationSort.OLDEST: (Conversation.last_message_at.asc(), Conversation.id.asc()),
         ConversationSort.MOST_MESSAGES: (
             Conversation.message_count.desc(),
             Conversation.last_message_at.desc(),
         ),
-    }[sort]
-    query = _summary_select().where(*conditions).order_by(*order).limit(limit).offset(offset)
+    }
+    query = _summary_select().where(*conditions).order_by(*orders[sort]).limit(limit).offset(offset)
     items = [_summary(row) for row in session.execute(query)]
     total = -1
     if with_total:

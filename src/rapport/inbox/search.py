@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.sql import Select
@@ -17,7 +18,7 @@ def search_words(query: str) -> list[str]:
     return _WORD.findall(query)[:8]
 
 
-def matching_message_ids(dialect: str, words: list[str]) -> Select[tuple[int]]:
+def matching_message_ids(dialect: str, words: list[str]) -> Select[Any]:
     """SELECT of the ids of messages that contain every word (prefix match on each)."""
     if dialect == "sqlite":
         # FTS5 query: each word quoted as a string and prefix-matched, all required.

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select, update
 
@@ -39,12 +39,12 @@ PREVIEW_LENGTH = 280
 _LOOKUP_CHUNK = 1000  # ids per IN (...) list, well under SQLite's parameter limit
 _IDENTITY_CACHE_LIMIT = 500_000
 
-conversations = Conversation.__table__
-messages = Message.__table__
-identities = Identity.__table__
-contacts = Contact.__table__
-thread_links = ThreadLink.__table__
-dead_letters = DeadLetter.__table__
+conversations = cast(Table, Conversation.__table__)
+messages = cast(Table, Message.__table__)
+identities = cast(Table, Identity.__table__)
+contacts = cast(Table, Contact.__table__)
+thread_links = cast(Table, ThreadLink.__table__)
+dead_letters = cast(Table, DeadLetter.__table__)
 
 
 @dataclass(slots=True)
@@ -219,13 +219,18 @@ class Ingestor:
                 report.duplicates += 1
             else:
                 unique[message.external_id] = message
-        existing = self._existing_message_ids(conn, list(unique))
-        fresh = [m for ext, m in unique.items() if ext not in existing]
+        keys = list({k for m in unique.values() for k in message_keys(m)})
+        stored = self._stored_messages(conn, keys)
+        fresh = [m for ext, m in unique.items() if ext not in stored]
         report.duplicates += len(unique) - len(fresh)
         if not fresh:
             return []
+        # Where each key already lives: a stored message with that id, or a reference
+        # (in_reply_to, thread key) that earlier messages made.
+        links = self._existing_links(conn, keys)
+        links.update(stored)
         authors = self._resolve_identities(writer, fresh)
-        conversation_of, recount = self._thread(writer, fresh, authors, report)
+        conversation_of, recount = self._thread(writer, fresh, links, authors, report)
 
         now = writer.timestamp(datetime.now(UTC))
         stamp = writer.timestamp
@@ -261,14 +266,16 @@ class Ingestor:
         report.imported += len(fresh)
         return ids
 
-    def _existing_message_ids(self, conn: Connection, external_ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        query = select(messages.c.external_id).where(
+    def _stored_messages(self, conn: Connection, external_ids: list[str]) -> dict[str, int]:
+        """The conversation of every message among ``external_ids`` already on the channel."""
+        found: dict[str, int] = {}
+        query = select(messages.c.external_id, messages.c.conversation_id).where(
             messages.c.channel_id == self.channel_id,
             messages.c.external_id.in_(bindparam("ids", expanding=True)),
         )
         for chunk in _chunks(external_ids):
-            found.update(conn.execute(query, {"ids": list(chunk)}).scalars())
+            for external_id, conversation_id in conn.execute(query, {"ids": list(chunk)}):
+                found[external_id] = conversation_id
         return found
 
     # -- identities and contacts ------------------------------------------------------------
@@ -372,6 +379,7 @@ class Ingestor:
         self,
         writer: BulkWriter,
         fresh: list[InboundMessage],
+        links: dict[str, int],
         authors: dict[str, tuple[int, int | None]],
         report: ImportReport,
     ) -> tuple[dict[str, int], set[int]]:
@@ -382,7 +390,6 @@ class Ingestor:
         """
         conn = writer.conn
         groups = group_into_threads(fresh)
-        links = self._existing_links(conn, list({k for m in fresh for k in message_keys(m)}))
         redirect: dict[int, int] = {}
 
         def current(conversation_id: int) -> int:
@@ -419,7 +426,12 @@ class Ingestor:
         for conversation_id, group in assigned:
             for m in group:
                 conversation_of[m.external_id] = conversation_id
-                for key in message_keys(m):
+                links[m.external_id] = conversation_id
+        # A message's own id is found through the messages table; only the keys it refers
+        # to are recorded, so a parent or sibling arriving later finds this conversation.
+        for conversation_id, group in assigned:
+            for m in group:
+                for key in message_keys(m)[1:]:
                     if key not in links:
                         links[key] = conversation_id
                         new_links.append((channel_id, key, conversation_id))

@@ -1,0 +1,213 @@
+"""Ingest and inbox-query benchmark (issue: the unified social inbox).
+
+Prints, measured in one run on this machine:
+1. the baseline: a bare ``sqlite3.executemany`` of the same rows into one table, both with
+   the rows already in memory and with the CSV read as part of it;
+2. Rapport's end-to-end import of a twcs file of ``--messages`` rows built from the real
+   sample (parse, dedupe, identities and contacts, threading, full-text index) into SQLite,
+   in messages per second, with the process's peak memory;
+3. the peak memory of importing a file ``--memory-factor`` times larger, to show it stays flat;
+4. with ``--store`` messages stored, the median and p90 latency of inbox requests through
+   the API (list, filters, search, deep pages).
+
+Targets: ≥ 30,000 msg/s; ≥ 1/4 of the bare executemany rate; peak memory < 500 MB;
+inbox requests < 100 ms median with 1,000,000 messages stored.
+
+    .venv/bin/python benchmarks/ingest.py                 # the full run (a few minutes)
+    .venv/bin/python benchmarks/ingest.py --store 0       # import figures only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from twcs_corpus import SAMPLE, build_twcs  # noqa: E402
+
+CHILD_BARE = r"""
+import csv, json, resource, sqlite3, sys, time
+path, db = sys.argv[1], sys.argv[2]
+conn = sqlite3.connect(db)
+conn.execute("PRAGMA journal_mode=WAL"); conn.execute("PRAGMA synchronous=NORMAL")
+conn.execute("CREATE TABLE tweets (tweet_id INTEGER, author_id TEXT, inbound TEXT, "
+             "created_at TEXT, text TEXT, response_tweet_id TEXT, in_response_to TEXT)")
+start = time.perf_counter()
+with open(path, newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle); next(reader); rows = list(reader)
+read = time.perf_counter() - start
+start = time.perf_counter()
+conn.executemany("INSERT INTO tweets VALUES (?,?,?,?,?,?,?)", rows); conn.commit()
+insert = time.perf_counter() - start
+print(json.dumps({"rows": len(rows), "read_s": read, "insert_s": insert}))
+"""
+
+CHILD_IMPORT = r"""
+import json, resource, sys, time
+from pathlib import Path
+from rapport.accounts.service import get_or_create_workspace
+from rapport.channels.base import get_format
+from rapport.ingest.service import import_file
+from rapport.store.db import Database
+path, url = Path(sys.argv[1]), sys.argv[2]
+db = Database(url); db.migrate()
+with db.session() as session:
+    ws = get_or_create_workspace(session, "default").id
+start = time.perf_counter()
+report = import_file(db, workspace_id=ws, path=path, fmt=get_format("twcs"))
+seconds = time.perf_counter() - start
+print(json.dumps({"imported": report.imported, "rejected": report.rejected, "seconds": seconds,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def bench_import(workdir: Path, messages: int) -> tuple[dict[str, float], dict[str, float]]:
+    source = build_twcs(workdir / f"twcs_{messages}.csv", messages)
+    bare = run_child(CHILD_BARE, str(source), str(workdir / "bare.db"))
+    ours = run_child(CHILD_IMPORT, str(source), f"sqlite:///{workdir / 'rapport.db'}")
+    return bare, ours
+
+
+def bench_queries(workdir: Path, stored: int, repeats: int) -> dict[str, list[float]]:
+    """Fill a database with ``stored`` messages and time inbox requests through the API."""
+    from fastapi.testclient import TestClient
+
+    from rapport.accounts.service import create_token, create_user, get_or_create_workspace
+    from rapport.api.app import create_app
+    from rapport.store.db import Database
+    from rapport.store.models import Role
+
+    url = f"sqlite:///{workdir / 'million.db'}"
+    source = build_twcs(workdir / f"twcs_{stored}.csv", stored)
+    filled = run_child(CHILD_IMPORT, str(source), url)
+    print(
+        f"  filled {int(filled['imported']):,} messages in {filled['seconds']:.1f} s "
+        f"({filled['imported'] / filled['seconds']:,.0f} msg/s, peak {filled['peak_mb']:.0f} MB)"
+    )
+    db = Database(url)
+    with db.session() as session:
+        ws = get_or_create_workspace(session, "default")
+        user = create_user(
+            session,
+            ws,
+            email=f"bench{time.time_ns()}@example.com",
+            name="Bench",
+            role=Role.ANALYST,
+            password="benchmark-pass",
+        )
+        _token, secret = create_token(session, user, "bench")
+    client = TestClient(create_app(db, with_ui=False))
+    headers = {"Authorization": f"Bearer {secret}"}
+    requests = {
+        "list newest 50": "/api/v1/conversations",
+        "channel + status filter": "/api/v1/conversations?channel=twitter&status=open",
+        "unread only": "/api/v1/conversations?unread=true",
+        "page 200 (offset 10,000)": "/api/v1/conversations?offset=10000",
+        "search common word 'help'": "/api/v1/conversations?q=help",
+        "search rare phrase 'secured link'": "/api/v1/conversations?q=secured%20link",
+        "search messages 'refund'": "/api/v1/messages?q=refund",
+    }
+    timings: dict[str, list[float]] = {}
+    for label, path in requests.items():
+        client.get(path, headers=headers).raise_for_status()  # warm the page cache
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            response = client.get(path, headers=headers)
+            samples.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+        timings[label] = samples
+    db.dispose()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument(
+        "--memory-factor",
+        type=int,
+        default=5,
+        help="also import a file this many times larger and report its peak memory",
+    )
+    parser.add_argument(
+        "--store",
+        type=int,
+        default=1_000_000,
+        help="messages stored for the query benchmark (0 skips it)",
+    )
+    parser.add_argument("--repeats", type=int, default=25)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    if not SAMPLE.exists():
+        raise SystemExit(f"the real sample {SAMPLE} is missing")
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        workdir = Path(tmp)
+        print(f"Import of {args.messages:,} twcs messages (built from the real sample) into SQLite")
+        bare, ours = bench_import(workdir, args.messages)
+        bare_insert = bare["rows"] / bare["insert_s"]
+        bare_total = bare["rows"] / (bare["read_s"] + bare["insert_s"])
+        rate = ours["imported"] / ours["seconds"]
+        print(f"  baseline, bare executemany, rows in memory : {bare_insert:>10,.0f} rows/s")
+        print(f"  baseline, csv.reader + bare executemany    : {bare_total:>10,.0f} rows/s")
+        print(
+            f"  rapport import, end to end                 : {rate:>10,.0f} msg/s "
+            f"({ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB)"
+        )
+        print(
+            "  target ≥ 30,000 msg/s                      : "
+            + ("met" if rate >= 30_000 else "NOT met")
+        )
+        print(
+            f"  ratio to bare insert (rows in memory)      : {rate / bare_insert:.3f} "
+            f"(target ≥ 0.25: {'met' if rate / bare_insert >= 0.25 else 'NOT met'})"
+        )
+        print(
+            f"  ratio to csv.reader + bare insert          : {rate / bare_total:.3f} "
+            f"(target ≥ 0.25: {'met' if rate / bare_total >= 0.25 else 'NOT met'})"
+        )
+        if args.memory_factor > 1:
+            big = args.messages * args.memory_factor
+            source = build_twcs(workdir / f"twcs_{big}.csv", big)
+            large = run_child(CHILD_IMPORT, str(source), f"sqlite:///{workdir / 'large.db'}")
+            source.unlink()
+            print(
+                f"  peak memory importing {big:,} messages       : {large['peak_mb']:.0f} MB "
+                f"({large['imported'] / large['seconds']:,.0f} msg/s; target < 500 MB)"
+            )
+        if args.store:
+            print(
+                f"\nInbox requests through the API with {args.store:,} messages stored "
+                f"({args.repeats} runs each, ms)"
+            )
+            timings = bench_queries(workdir, args.store, args.repeats)
+            for label, samples in timings.items():
+                median = statistics.median(samples)
+                p90 = statistics.quantiles(samples, n=10)[-1]
+                flag = "ok" if median < 100 else "SLOW"
+                print(f"  {label:36s} median {median:7.1f}  p90 {p90:7.1f}  {flag}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("RAPPORT_DATABASE_URL", "sqlite:///:memory:")
+    main()
