@@ -21,6 +21,7 @@ from rapport.channels.generic.jsonl import parse_jsonl_object
 from rapport.errors import InvalidInput
 from rapport.inbox import queries
 from rapport.inbox.schemas import MessageOut
+from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
@@ -111,6 +112,27 @@ def _channel_kind(db: Database, workspace_id: int, name: str) -> ChannelKind:
     return ChannelKind(kind) if kind else ChannelKind.API
 
 
+# Each unique row the pipeline creates (channel, identity, contact, message) can be raced
+# once by a concurrent request with the same data; after that the row exists and is found.
+_ATTEMPTS = 4
+
+
+def _ingest_one(
+    db: Database, workspace_id: int, channel: str, kind: ChannelKind, message: InboundMessage
+) -> ImportReport:
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return ingest_messages(
+                db, workspace_id=workspace_id, channel_name=channel, kind=kind, messages=[message]
+            )
+        except IntegrityError:
+            # The same message (or author, or channel) posted at the same moment by another
+            # request, which stored it first; running again finds it.
+            if attempt == _ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _stored(session: Session, workspace_id: int, channel: str, external_id: str) -> Message:
     found = session.scalars(
         select(Message)
@@ -153,24 +175,7 @@ def post_message(
         raise InvalidInput(str(exc)) from None
     _check_storable(message)
     kind = _channel_kind(db, principal.workspace_id, channel)
-    try:
-        report = ingest_messages(
-            db,
-            workspace_id=principal.workspace_id,
-            channel_name=channel,
-            kind=kind,
-            messages=[message],
-        )
-    except IntegrityError:
-        # The same id posted twice at the same moment: one request stored it, so this one
-        # is a duplicate; running again finds it and reports so.
-        report = ingest_messages(
-            db,
-            workspace_id=principal.workspace_id,
-            channel_name=channel,
-            kind=kind,
-            messages=[message],
-        )
+    report = _ingest_one(db, principal.workspace_id, channel, kind, message)
     duplicate = report.imported == 0
     if duplicate:
         response.status_code = status.HTTP_200_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -191,3 +192,15 @@ def test_read_unread_and_status_change_what_the_inbox_shows(
 
     missing = client.post("/api/v1/conversations/999999999/read", headers=agent)
     assert missing.status_code == 404
+
+
+def test_the_same_message_posted_concurrently_is_stored_once(
+    client: TestClient, agent: Headers
+) -> None:
+    body = message("race-1", "Posted by a retrying webhook", "2025-08-01T08:00:00Z")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda _: post(client, agent, body), range(6)))
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 200, 201]
+    assert len({r.json()["message_id"] for r in responses}) == 1
+    assert client.get("/api/v1/messages", headers=agent).json()["total"] == 1
+    assert client.get("/api/v1/conversations", headers=agent).json()["total"] == 1
