@@ -119,11 +119,11 @@ def test_html_to_text_drops_head_scripts_and_tags() -> None:
 def test_mbox_threads_out_of_order_and_unquotes_from_lines() -> None:
     messages, rejected = read(FIXTURES / "support.mbox")
     assert [m.location for m in messages] == [
-        "support.mbox message 1 (line 1)",
-        "support.mbox message 2 (line 17)",
-        "support.mbox message 3 (line 32)",
-        "support.mbox message 4 (line 45)",
-        "support.mbox message 6 (line 63)",
+        "message 1 (line 1)",
+        "message 2 (line 17)",
+        "message 3 (line 32)",
+        "message 4 (line 45)",
+        "message 6 (line 63)",
     ]
     reply, question, followup = messages[:3]
     assert reply.in_reply_to == question.external_id == "<it-q1@example.it>"
@@ -137,7 +137,7 @@ def test_mbox_threads_out_of_order_and_unquotes_from_lines() -> None:
         "<it-q2@example.it>",
     }
     assert [(r.location, r.reason) for r in rejected] == [
-        ("support.mbox message 5 (line 54)", "Date: not an e-mail date: 'the day after tomorrow'")
+        ("message 5 (line 54)", "Date: not an e-mail date: 'the day after tomorrow'")
     ]
 
 
@@ -223,3 +223,9 @@ def test_folders_are_walked_recursively_in_path_order(tmp_path: Path) -> None:
     messages, _ = read(tmp_path)
     assert [m.location for m in messages] == ["file a.eml", "file b/z.eml"]
     assert [m.external_id for m in messages] == ["<a@x.example>", "<bz@x.example>"]
+
+
+def test_mbox_inside_a_folder_is_named_in_each_location(tmp_path: Path) -> None:
+    (tmp_path / "archive.mbox").write_bytes(b"From x Mon Dec  2 10:00:00 2024\n" + mail())
+    messages, _ = read(tmp_path)
+    assert [m.location for m in messages] == ["archive.mbox message 1 (line 1)"]

@@ -20,7 +20,7 @@ _QUOTED_FROM = re.compile(rb"^>+From ")
 
 @dataclass(frozen=True, slots=True)
 class RawMessage:
-    """The bytes of one message and where it was: ``file a.eml`` or ``message 3 (line 40)``."""
+    """A message's bytes and where they were: ``file a.eml``, ``[x.mbox ]message 3 (line 40)``."""
 
     location: str
     data: bytes
@@ -65,9 +65,10 @@ def _mbox_messages(path: Path, prefix: str) -> Iterator[RawMessage]:
         yield message
 
 
-def _file_messages(path: Path, name: str) -> Iterator[RawMessage]:
+def _file_messages(path: Path, name: str, in_folder: bool) -> Iterator[RawMessage]:
     if is_mbox(path):
-        yield from _mbox_messages(path, f"{name} ")
+        # An mbox imported alone is already named by the import; one in a folder is not.
+        yield from _mbox_messages(path, f"{name} " if in_folder else "")
     else:
         yield RawMessage(f"file {name}", path.read_bytes())
 
@@ -79,14 +80,14 @@ def iter_raw_messages(path: Path) -> Iterator[RawMessage]:
     path inside the folder; other files are ignored.
     """
     if not path.is_dir():
-        yield from _file_messages(path, path.name)
+        yield from _file_messages(path, path.name, in_folder=False)
         return
     files = sorted(
         (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES),
         key=lambda p: p.relative_to(path).as_posix(),
     )
     for file in files:
-        yield from _file_messages(file, file.relative_to(path).as_posix())
+        yield from _file_messages(file, file.relative_to(path).as_posix(), in_folder=True)
 
 
 def read_company_domains(path: Path) -> frozenset[str]:
