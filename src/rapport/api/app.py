@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from starlette.routing import compile_path
 
 import rapport
 from rapport.api import account, channels, contacts, conversations, deadletters, health, messages
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
 from rapport.api.schemas import ErrorOut
+from rapport.errors import NotFound
 from rapport.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -38,6 +40,24 @@ def _api_router() -> APIRouter:
         protected.include_router(module.router)
     api.include_router(protected)
     return api
+
+
+def _unknown_api_route(request: Request, path: str) -> None:
+    # Registered last, before the UI is mounted at "/": an API client asking for a route
+    # that does not exist gets the JSON error shape, not the web app's HTML page.
+    allowed = sorted(
+        method.upper()
+        for template, operations in request.app.openapi()["paths"].items()
+        if compile_path(template)[0].match(request.url.path)
+        for method in operations
+    )
+    if allowed:
+        raise HTTPException(
+            405,
+            f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+            headers={"Allow": ", ".join(allowed)},
+        )
+    raise NotFound(f"no API route {API_PREFIX}/{path}; see /docs")
 
 
 def create_app(database_url: str | Database | None = None, *, with_ui: bool = True) -> FastAPI:
@@ -74,6 +94,12 @@ def create_app(database_url: str | Database | None = None, *, with_ui: bool = Tr
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(_api_router())
+    app.add_api_route(
+        f"{API_PREFIX}/{{path:path}}",
+        _unknown_api_route,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     if with_ui:
         from rapport.web import mount_ui
 

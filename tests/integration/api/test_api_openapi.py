@@ -51,3 +51,14 @@ def test_openapi_lists_every_route_and_the_bearer_scheme(client: TestClient) -> 
     }
     assert "security" not in document["paths"]["/healthz"]["get"]
     assert client.get("/docs").status_code == 200
+
+
+def test_unknown_routes_and_methods_answer_in_the_json_error_shape(client: TestClient) -> None:
+    missing = client.get("/api/v1/tickets")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["type"] == "not_found"
+
+    wrong_method = client.delete("/api/v1/conversations/5")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Allow"] == "GET, PATCH"
+    assert wrong_method.json()["error"]["type"] == "method_not_allowed"
