@@ -1,29 +1,46 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-PORT   ?= 8000
-export RAPPORT_DEMO_DB ?= $(CURDIR)/demo.db
+#
+#   make demo    create .venv, install, load the demo into ./demo.db, serve http://127.0.0.1:8000
+#   make test    create .venv, install, make sure chromium is there, run the tests (not `slow`)
+#   make lint    ruff and mypy
+#   make bench   the ingest and inbox benchmark (prints its figures)
+#
+# PORT=8080 make demo serves on another port. Installing re-runs whenever pyproject.toml changes.
 
-.PHONY: demo test install lint bench serve clean
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8000
+DEMO_DB ?= $(CURDIR)/demo.db
+DEMO_URL := sqlite:///$(DEMO_DB)
+# A stamp, newer than pyproject.toml once the project and its dev tools are installed.
+INSTALLED := $(VENV)/.installed
 
-$(BIN)/rapport: pyproject.toml
+.PHONY: demo demo-load test install lint bench clean help
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/rapport
+install: $(INSTALLED)
 
-## demo: create .venv, load the demo workspace (and the real twcs sample if present), serve on :$(PORT)
-demo: install
-	RAPPORT_DATABASE_URL=sqlite:///$(RAPPORT_DEMO_DB) $(BIN)/rapport demo load --reset
-	RAPPORT_DATABASE_URL=sqlite:///$(RAPPORT_DEMO_DB) $(BIN)/rapport serve --host 127.0.0.1 --port $(PORT)
+## demo-load: (re)load the demo workspace into ./demo.db, with the twcs sample where present
+demo-load: install
+	RAPPORT_DATABASE_URL=$(DEMO_URL) PORT=$(PORT) $(BIN)/rapport demo load --reset
 
-## test: create .venv, install, run every test (browser tests need /usr/bin/chromium: see scripts/ensure-chromium)
+## demo: load, then serve the app; the URL and the demo login are printed before serving
+demo: demo-load
+	RAPPORT_DATABASE_URL=$(DEMO_URL) $(BIN)/rapport serve --host 127.0.0.1 --port $(PORT)
+
 test: install
 	sh scripts/ensure-chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not slow"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
