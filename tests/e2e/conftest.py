@@ -47,6 +47,7 @@ PERSIAN = "سلام، سفارش من هنوز نرسیده است. لطفاً �
 HOSTILE = "<script>alert(1)</script><b>bold</b>"
 TWITTER = "acme_twitter"
 EMAIL = "support_mail"
+BULK = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,18 @@ def _seed(db: Database) -> Seeded:
         channel=EMAIL,
         kind=ChannelKind.EMAIL,
     )
+    # Older conversations on an API channel, enough to need a second page of 25.
+    add_messages(
+        db,
+        acme_id,
+        [
+            _message(f"bulk-{n}", f"Customer {n:02d}", f"Question number {n}",
+                     now - timedelta(days=3, minutes=n))
+            for n in range(1, BULK + 1)
+        ],
+        channel="web_form",
+        kind=ChannelKind.API,
+    )  # fmt: skip
     add_messages(
         db,
         globex_id,
@@ -252,16 +265,50 @@ def browser(chromium_path: Path) -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    """A fresh browser context (no cookies) in the Europe/Rome time zone."""
+def _new_tab(browser: Any, server: str, storage_state: Any = None) -> Any:
     context = browser.new_context(
-        base_url=server, timezone_id="Europe/Rome", viewport={"width": 1366, "height": 860}
+        base_url=server,
+        timezone_id="Europe/Rome",
+        viewport={"width": 1366, "height": 860},
+        storage_state=storage_state,
     )
     context.set_default_timeout(10_000)
-    tab = context.new_page()
+    return context.new_page()
+
+
+def sign_in_form(tab: Any, email: str, password: str) -> None:
+    """Fill and send the login form."""
+    tab.goto("/login")
+    tab.get_by_test_id("email").fill(email)
+    tab.get_by_test_id("password").fill(password)
+    tab.get_by_test_id("sign-in").click()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh browser tab with no cookies, in the Europe/Rome time zone."""
+    tab = _new_tab(browser, server)
     yield tab
-    context.close()
+    tab.context.close()
+
+
+@pytest.fixture(scope="module")
+def agent_session(browser: Any, server: str) -> Any:
+    """The cookies of one login as the Acme agent, made once through the login form."""
+    tab = _new_tab(browser, server)
+    sign_in_form(tab, AGENT_EMAIL, PASSWORD)
+    tab.get_by_test_id("total").wait_for()
+    state = tab.context.storage_state()
+    tab.context.close()
+    return state
+
+
+@pytest.fixture
+def agent_page(browser: Any, server: str, agent_session: Any) -> Iterator[Any]:
+    """A tab signed in as the Acme agent (Europe/Rome time zone), not yet on any page."""
+    tab = _new_tab(browser, server, agent_session)
+    yield tab
+    tab.context.close()
 
 
 def screenshot(tab: Any, name: str) -> None:

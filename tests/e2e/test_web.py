@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     Seeded,
     add_messages,
     screenshot,
+    sign_in_form,
 )
 
 from rapport.inbox.queries import mark_read
@@ -33,12 +34,14 @@ def log_in(
     tab: Any, email: str = AGENT_EMAIL, password: str = PASSWORD, *, ok: bool = True
 ) -> None:
     """Sign in through the form; when ``ok``, wait until the inbox is there."""
-    tab.goto("/login")
-    tab.get_by_test_id("email").fill(email)
-    tab.get_by_test_id("password").fill(password)
-    tab.get_by_test_id("sign-in").click()
+    sign_in_form(tab, email, password)
     if ok:
         expect(tab.get_by_test_id("total")).to_be_visible()
+
+
+def open_inbox(tab: Any) -> None:
+    tab.goto("/")
+    expect(tab.get_by_test_id("total")).to_be_visible()
 
 
 def row_customers(tab: Any) -> list[str]:
@@ -74,22 +77,22 @@ def test_pages_need_a_login_and_come_back_after_it(page: Any, seeded: Seeded) ->
     expect(page.get_by_test_id("message")).to_have_count(4)
 
 
-def test_inbox_lists_newest_first_with_unread_markers(page: Any, seeded: Seeded) -> None:
+def test_inbox_lists_newest_first_with_unread_markers(agent_page: Any, seeded: Seeded) -> None:
     with seeded.db.session() as session:  # other tests open conversations: set the state here
         mark_read(session, seeded.workspace_id, seeded.conversations["Jon Snow"], read=False)
         mark_read(session, seeded.workspace_id, seeded.conversations["Dora Doe"])
-    log_in(page)
-    expect(page.locator(ROWS).first).to_be_visible()
-    customers = row_customers(page)
-    seeded_order = [c for c in customers if c in seeded.conversations]
-    assert seeded_order == ["Jon Snow", "Sara Ahmadi", "Mallory", "Dora Doe"]
-    times = page.locator(f'{ROWS} [data-testid="time"]').evaluate_all(
+    open_inbox(agent_page)
+    expect(agent_page.locator(ROWS).first).to_be_visible()
+    customers = row_customers(agent_page)
+    expected = ["Jon Snow", "Sara Ahmadi", "Mallory", "Dora Doe", "Customer 01", "Customer 02"]
+    assert [c for c in customers if c in expected] == expected
+    times = agent_page.locator(f'{ROWS} [data-testid="time"]').evaluate_all(
         "els => els.map(e => e.dataset.time)"
     )
     assert times == sorted(times, reverse=True)
 
-    dora = page.locator(f'{ROWS}[data-id="{seeded.conversations["Dora Doe"]}"]')
-    jon = page.locator(f'{ROWS}[data-id="{seeded.conversations["Jon Snow"]}"]')
+    dora = agent_page.locator(f'{ROWS}[data-id="{seeded.conversations["Dora Doe"]}"]')
+    jon = agent_page.locator(f'{ROWS}[data-id="{seeded.conversations["Jon Snow"]}"]')
     expect(dora).to_have_attribute("data-unread", "false")
     expect(jon).to_have_attribute("data-unread", "true")
     expect(jon.locator(".rp-dot")).to_be_visible()
@@ -99,36 +102,76 @@ def test_inbox_lists_newest_first_with_unread_markers(page: Any, seeded: Seeded)
     assert int(jon_weight) > int(dora_weight)
 
     expect(jon.get_by_test_id("message-count")).to_have_text("4")
-    expect(page.get_by_text("Times in Europe/Rome")).to_be_visible()
-    expect(page.get_by_test_id("total")).to_have_text(re.compile(r"^\d+ conversations$"))
-    screenshot(page, "inbox")
+    expect(agent_page.get_by_text("Times in Europe/Rome")).to_be_visible()
+    expect(agent_page.get_by_test_id("total")).to_have_text(re.compile(r"^\d+ conversations$"))
+    screenshot(agent_page, "inbox")
 
 
-def test_search_and_channel_filter_narrow_the_list(page: Any) -> None:
-    log_in(page)
-    expect(page.locator(ROWS).first).to_be_visible()
-    page.get_by_test_id("search").fill("refund")
-    expect(page.locator(ROWS)).to_have_count(1)
-    assert row_customers(page) == ["Dora Doe"]
-    assert "q=refund" in page.url
+def test_search_and_channel_filter_narrow_the_list(agent_page: Any) -> None:
+    open_inbox(agent_page)
+    expect(agent_page.locator(ROWS).first).to_be_visible()
+    agent_page.get_by_test_id("search").fill("refund")
+    expect(agent_page.locator(ROWS)).to_have_count(1)
+    assert row_customers(agent_page) == ["Dora Doe"]
+    assert "q=refund" in agent_page.url
 
-    page.get_by_test_id("search").fill("")
-    expect(page.locator(ROWS)).not_to_have_count(1)
-    page.get_by_test_id("channel-filter").click()
-    page.locator(".q-menu .q-item", has_text=EMAIL).click()
-    expect(page.locator(ROWS)).to_have_count(2)
-    assert sorted(row_customers(page)) == ["Dora Doe", "Mallory"]
-    assert set(page.locator(f'{ROWS} [data-testid="channel"]').all_inner_texts()) == {EMAIL}
+    agent_page.get_by_test_id("search").fill("")
+    expect(agent_page.locator(ROWS)).not_to_have_count(1)
+    agent_page.get_by_test_id("channel-filter").click()
+    agent_page.locator(".q-menu .q-item", has_text=EMAIL).click()
+    expect(agent_page.locator(ROWS)).to_have_count(2)
+    assert sorted(row_customers(agent_page)) == ["Dora Doe", "Mallory"]
+    assert set(agent_page.locator(f'{ROWS} [data-testid="channel"]').all_inner_texts()) == {EMAIL}
 
-    page.get_by_test_id("search").fill("nothing-matches-this")
-    expect(page.get_by_test_id("empty")).to_be_visible()
+    agent_page.get_by_test_id("search").fill("nothing-matches-this")
+    expect(agent_page.get_by_test_id("empty")).to_be_visible()
 
 
-def test_conversation_shows_thread_in_order_with_authors(page: Any, seeded: Seeded) -> None:
-    log_in(page)
-    page.locator(f'{ROWS}[data-id="{seeded.conversations["Jon Snow"]}"]').click()
-    expect(page).to_have_url(re.compile(rf"/conversations/{seeded.conversations['Jon Snow']}$"))
-    messages = page.get_by_test_id("message")
+def test_inbox_pages_through_conversations(agent_page: Any) -> None:
+    open_inbox(agent_page)
+    total = int(agent_page.get_by_test_id("total").inner_text().split()[0])
+    assert total > 25
+    expect(agent_page.locator(ROWS)).to_have_count(25)
+    expect(agent_page.get_by_test_id("range")).to_have_text(f"1\u201325 of {total}")
+    expect(agent_page.get_by_test_id("prev")).to_be_disabled()
+    first_page = set(row_customers(agent_page))
+
+    agent_page.get_by_test_id("next").click()
+    expect(agent_page.get_by_test_id("range")).to_have_text(f"26\u2013{min(total, 50)} of {total}")
+    expect(agent_page.locator(ROWS)).to_have_count(min(total, 50) - 25)
+    assert first_page.isdisjoint(row_customers(agent_page))
+    assert "page=2" in agent_page.url
+
+    agent_page.get_by_test_id("page-size").click()
+    agent_page.locator(".q-menu .q-item", has_text="100").click()
+    expect(agent_page.locator(ROWS)).to_have_count(min(total, 100))
+    expect(agent_page.get_by_test_id("range")).to_have_text(f"1\u2013{min(total, 100)} of {total}")
+    expect(agent_page.get_by_test_id("next")).to_be_disabled()
+
+
+def test_status_change_and_mark_unread_show_in_the_inbox(agent_page: Any, seeded: Seeded) -> None:
+    agent_page.goto(f"/conversations/{seeded.conversations['Dora Doe']}")
+    expect(agent_page.get_by_test_id("message")).to_have_count(1)
+    agent_page.get_by_test_id("status").click()
+    agent_page.locator(".q-menu .q-item", has_text="Pending").click()
+    expect(agent_page.get_by_text("Conversation is now pending.")).to_be_visible()
+    agent_page.get_by_test_id("mark-unread").click()
+    expect(agent_page.get_by_text("Marked as unread.")).to_be_visible()
+
+    agent_page.goto("/?status=pending&unread=1")
+    expect(agent_page.locator(ROWS)).to_have_count(1)
+    row = agent_page.locator(ROWS).first
+    expect(row.get_by_test_id("customer")).to_have_text("Dora Doe")
+    expect(row).to_have_attribute("data-unread", "true")
+
+
+def test_conversation_shows_thread_in_order_with_authors(agent_page: Any, seeded: Seeded) -> None:
+    open_inbox(agent_page)
+    agent_page.locator(f'{ROWS}[data-id="{seeded.conversations["Jon Snow"]}"]').click()
+    expect(agent_page).to_have_url(
+        re.compile(rf"/conversations/{seeded.conversations['Jon Snow']}$")
+    )
+    messages = agent_page.get_by_test_id("message")
     expect(messages).to_have_count(4)
     assert messages.get_by_test_id("author").all_inner_texts() == [
         "Jon Snow",
@@ -151,51 +194,51 @@ def test_conversation_shows_thread_in_order_with_authors(page: Any, seeded: Seed
     colours = messages.evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
     assert colours[0] != colours[1]
 
-    contact = page.get_by_test_id("contact")
+    contact = agent_page.get_by_test_id("contact")
     expect(contact.get_by_test_id("contact-name")).to_have_text("Jon Snow")
     expect(contact.get_by_test_id("identity")).to_contain_text("1,200 followers")
     expect(contact.get_by_test_id("contact-conversations")).to_have_text("1 conversation")
-    screenshot(page, "conversation")
+    screenshot(agent_page, "conversation")
 
     # opening it marked it read; the contact link filters the inbox to this customer
     contact.get_by_role("link").click()
-    expect(page.get_by_test_id("contact-filter")).to_contain_text("Jon Snow")
-    expect(page.locator(ROWS)).to_have_count(1)
-    expect(page.locator(ROWS).first).to_have_attribute("data-unread", "false")
+    expect(agent_page.get_by_test_id("contact-filter")).to_contain_text("Jon Snow")
+    expect(agent_page.locator(ROWS)).to_have_count(1)
+    expect(agent_page.locator(ROWS).first).to_have_attribute("data-unread", "false")
 
 
-def test_persian_text_is_right_to_left(page: Any, seeded: Seeded) -> None:
-    log_in(page)
-    preview = page.locator(
+def test_persian_text_is_right_to_left(agent_page: Any, seeded: Seeded) -> None:
+    open_inbox(agent_page)
+    preview = agent_page.locator(
         f'{ROWS}[data-id="{seeded.conversations["Sara Ahmadi"]}"] [data-testid="preview"]'
     )
     expect(preview).to_be_visible()
-    page.goto(f"/conversations/{seeded.conversations['Sara Ahmadi']}")
-    persian = page.get_by_test_id("message-text").filter(has_text=PERSIAN)
+    agent_page.goto(f"/conversations/{seeded.conversations['Sara Ahmadi']}")
+    persian = agent_page.get_by_test_id("message-text").filter(has_text=PERSIAN)
     expect(persian).to_have_text(PERSIAN)
     assert persian.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    english = page.get_by_test_id("message-text").filter(has_text="checking your order")
+    english = agent_page.get_by_test_id("message-text").filter(has_text="checking your order")
     assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
-    screenshot(page, "conversation-persian")
+    screenshot(agent_page, "conversation-persian")
 
 
-def test_markup_in_a_post_is_shown_as_text(page: Any, seeded: Seeded) -> None:
+def test_markup_in_a_post_is_shown_as_text(agent_page: Any, seeded: Seeded) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    log_in(page)
-    row = page.locator(f'{ROWS}[data-id="{seeded.conversations["Mallory"]}"]')
+    agent_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_inbox(agent_page)
+    row = agent_page.locator(f'{ROWS}[data-id="{seeded.conversations["Mallory"]}"]')
     expect(row.get_by_test_id("preview")).to_have_text(HOSTILE)
     row.click()
-    text = page.get_by_test_id("message-text")
+    text = agent_page.get_by_test_id("message-text")
     expect(text).to_have_text(HOSTILE)
-    assert page.get_by_test_id("thread").locator("b, script").count() == 0
-    page.wait_for_timeout(300)
+    assert agent_page.get_by_test_id("thread").locator("b, script").count() == 0
+    agent_page.wait_for_timeout(300)
     assert dialogs == []
 
 
-def test_new_message_appears_in_the_open_inbox(page: Any, seeded: Seeded) -> None:
-    log_in(page)
-    expect(page.locator(ROWS).first).to_be_visible()
+def test_new_message_appears_in_the_open_inbox(agent_page: Any, seeded: Seeded) -> None:
+    open_inbox(agent_page)
+    expect(agent_page.locator(ROWS).first).to_be_visible()
     add_messages(
         seeded.db,
         seeded.workspace_id,
@@ -210,16 +253,15 @@ def test_new_message_appears_in_the_open_inbox(page: Any, seeded: Seeded) -> Non
             )
         ],
     )
-    first = page.locator(ROWS).first
+    first = agent_page.locator(ROWS).first
     expect(first.get_by_test_id("customer")).to_have_text("Lena Live", timeout=8_000)
     expect(first.get_by_test_id("preview")).to_have_text("Hello, is anyone there? 👋")
     expect(first).to_have_attribute("data-unread", "true")
 
 
-def test_new_message_appears_in_the_open_conversation(page: Any, seeded: Seeded) -> None:
-    log_in(page)
-    page.goto(f"/conversations/{seeded.conversations['Sara Ahmadi']}")
-    expect(page.get_by_test_id("message")).to_have_count(2)
+def test_new_message_appears_in_the_open_conversation(agent_page: Any, seeded: Seeded) -> None:
+    agent_page.goto(f"/conversations/{seeded.conversations['Sara Ahmadi']}")
+    expect(agent_page.get_by_test_id("message")).to_have_count(2)
     add_messages(
         seeded.db,
         seeded.workspace_id,
@@ -235,8 +277,8 @@ def test_new_message_appears_in_the_open_conversation(page: Any, seeded: Seeded)
             )
         ],
     )
-    expect(page.get_by_test_id("message")).to_have_count(3, timeout=8_000)
-    expect(page.get_by_test_id("message-text").last).to_have_text("ممنون! منتظر می‌مانم.")
+    expect(agent_page.get_by_test_id("message")).to_have_count(3, timeout=8_000)
+    expect(agent_page.get_by_test_id("message-text").last).to_have_text("ممنون! منتظر می‌مانم.")
 
 
 def test_another_workspace_cannot_open_this_workspace_conversation(
@@ -249,3 +291,5 @@ def test_another_workspace_cannot_open_this_workspace_conversation(
     expect(page.get_by_test_id("not-found")).to_be_visible()
     expect(page.get_by_text(PERSIAN)).to_have_count(0)
     expect(page.get_by_test_id("message")).to_have_count(0)
+    page.goto("/conversations/not-a-number")
+    expect(page.get_by_test_id("not-found")).to_be_visible()

@@ -67,7 +67,10 @@ class ConversationView:
                     ui.label(conv.subject or conv.customer or "Conversation").classes(
                         "text-xl font-semibold truncate"
                     ).props('dir=auto data-testid="title"')
-                    ui.label(f"{conv.channel} · {look.label} · #{conv.id}").classes("rp-muted")
+                    ui.label(
+                        f"{conv.channel} · {look.label} · #{conv.id}"
+                        f" · times in {self.user.time_zone}"
+                    ).classes("rp-muted")
                 ui.space()
                 ui.select(
                     {"open": "Open", "pending": "Pending", "closed": "Closed"},
