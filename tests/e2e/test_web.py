@@ -21,9 +21,10 @@ from tests.e2e.conftest import (
     sign_in_form,
 )
 
+from rapport.accounts.service import create_user
 from rapport.inbox.queries import mark_read
 from rapport.ingest.records import InboundMessage
-from rapport.store.models import Direction
+from rapport.store.models import Direction, Role, User, Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -293,3 +294,27 @@ def test_another_workspace_cannot_open_this_workspace_conversation(
     expect(page.get_by_test_id("message")).to_have_count(0)
     page.goto("/conversations/not-a-number")
     expect(page.get_by_test_id("not-found")).to_be_visible()
+
+
+def test_a_deactivated_user_is_signed_out(page: Any, seeded: Seeded) -> None:
+    with seeded.db.session() as session:
+        workspace = session.get(Workspace, seeded.workspace_id)
+        assert workspace is not None
+        user_id = create_user(
+            session,
+            workspace,
+            email="leaving@acme.example",
+            name="Lee Leaving",
+            role=Role.AGENT,
+            password=PASSWORD,
+        ).id
+    log_in(page, email="leaving@acme.example")
+    expect(page.get_by_test_id("user-name")).to_have_text("Lee Leaving")
+    with seeded.db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        user.is_active = False
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    log_in(page, email="leaving@acme.example", ok=False)
+    expect(page.get_by_test_id("login-error")).to_be_visible()

@@ -10,9 +10,9 @@ from nicegui import run, ui
 from rapport.accounts.service import Principal, authenticate_password
 from rapport.errors import AuthenticationFailed
 from rapport.store.db import Database
-from rapport.store.models import Workspace
+from rapport.store.models import User, Workspace
 from rapport.web.layout import use_styles
-from rapport.web.session import WebUser, current_user, sign_in
+from rapport.web.session import WebUser, current_user, sign_in, sign_out
 
 _TZ_JS = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
@@ -29,10 +29,25 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def require_user(path: str) -> WebUser | RedirectResponse:
-    """The signed-in user, or a redirect to the login page."""
+def require_user(db: Database, path: str) -> WebUser | RedirectResponse:
+    """The signed-in user, or a redirect to the login page.
+
+    The account is checked on every page load, so a user who was deactivated or moved to
+    another workspace loses access at once rather than when their session expires.
+    """
     user = current_user()
-    return user if user is not None else login_redirect(path)
+    if user is not None:
+        with db.session() as session:
+            account = session.get(User, user.user_id)
+            still_valid = (
+                account is not None
+                and account.is_active
+                and account.workspace_id == user.workspace_id
+            )
+        if still_valid:
+            return user
+        sign_out()
+    return login_redirect(path)
 
 
 def _check_password(db: Database, email: str, password: str) -> tuple[Principal, str]:

@@ -199,7 +199,7 @@ def register(db: Database) -> None:
 
     @ui.page("/conversations/{conversation_id}", title="Conversation · Rapport")
     def conversation_page(conversation_id: str) -> RedirectResponse | None:
-        user = require_user(f"/conversations/{conversation_id}")
+        user = require_user(db, f"/conversations/{conversation_id}")
         if isinstance(user, RedirectResponse):
             return user
         page_frame(user)

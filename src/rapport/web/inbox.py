@@ -233,12 +233,14 @@ class InboxView:
                     ui.label(conv.channel).classes("rp-muted truncate").props(
                         'data-testid="channel"'
                     )
-                if conv.subject:
-                    ui.label(conv.subject).classes("text-sm truncate w-full").props("dir=auto")
-                prefix = "You: " if conv.last_direction == "outbound" else ""
-                with ui.row().classes("w-full gap-1 no-wrap min-w-0"):
-                    if prefix:
-                        ui.label(prefix).classes("rp-muted flex-none")
+                with ui.row().classes("w-full gap-1 no-wrap min-w-0 items-baseline"):
+                    if conv.subject:
+                        ui.label(conv.subject).classes(
+                            "rp-subject flex-none max-w-[40%] truncate"
+                        ).props('dir=auto data-testid="subject"')
+                        ui.label("\u2014").classes("rp-muted flex-none")
+                    if conv.last_direction == "outbound":
+                        ui.label("You:").classes("rp-muted flex-none")
                     ui.label(conv.last_message_preview).classes("rp-preview min-w-0 grow").props(
                         'dir=auto data-testid="preview"'
                     )
@@ -324,7 +326,7 @@ def register(db: Database) -> None:
         size: str | None = None,
     ) -> RedirectResponse | None:
         state = _state_from_query(channel, status, unread, q, contact, page, size)
-        user = require_user("/" + state.query_string())
+        user = require_user(db, "/" + state.query_string())
         if isinstance(user, RedirectResponse):
             return user
         page_frame(user)

@@ -20,6 +20,7 @@ body { background: #f4f6f9; color: #1f2933; }
 .rp-dot { width: 9px; height: 9px; border-radius: 50%; background: #2563eb; flex: none; }
 .rp-dot-empty { width: 9px; height: 9px; flex: none; }
 .rp-customer { font-weight: 500; color: #1f2933; }
+.rp-subject { font-weight: 500; color: #323f4b; }
 .rp-preview { color: #52606d; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rp-muted { color: #7b8794; font-size: .82rem; }
 .rp-text { white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
