@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -37,7 +37,29 @@ from rapport.store.models import Direction
 DIRECTION_HEADER = "X-Rapport-Direction"
 GENERATED_ID_DOMAIN = "rapport.invalid"
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-_PARSER = BytesParser(policy=policy.default)
+
+
+class _CachingHeaderRegistry(HeaderRegistry):
+    """``policy.default``'s header registry, minus the new class it builds on every fetch.
+
+    The standard registry creates a class per header access, which was the largest single
+    cost of reading a mailbox. Only the registered names (and the one default) are cached,
+    so header names invented by senders cannot grow the cache.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower() if name.lower() in self.registry else ""
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+
+_PARSER = BytesParser(policy=policy.default.clone(header_factory=_CachingHeaderRegistry()))
 
 
 def _ids(value: Any) -> list[str]:
@@ -48,10 +70,11 @@ def _ids(value: Any) -> list[str]:
 
 
 def _message_id(msg: EmailMessage, data: bytes) -> tuple[str, bool]:
-    ids = _ids(msg.get("Message-ID"))
+    header = msg.get("Message-ID")
+    ids = _ids(header)
     if ids:
         return ids[0], False
-    bare = str(msg.get("Message-ID") or "").strip()
+    bare = str(header or "").strip()
     if bare and " " not in bare:
         return f"<{bare}>", False
     return f"<{hashlib.sha256(data).hexdigest()[:40]}@{GENERATED_ID_DOMAIN}>", True
@@ -99,25 +122,42 @@ def _direction(msg: EmailMessage, sender: Address, company_domains: frozenset[st
     return Direction.OUTBOUND if candidates & company_domains else Direction.INBOUND
 
 
-def _text_of(part: EmailMessage) -> str:
+def _decoded(part: EmailMessage, charset: str | None) -> str:
+    raw = part.get_payload(decode=True)
+    data = raw if isinstance(raw, bytes) else b""
     try:
-        content = part.get_content()
+        return data.decode(charset or "utf-8", "replace")
     except LookupError:  # a charset Python does not know: most such mail is UTF-8 or ASCII
-        raw = part.get_payload(decode=True)
-        content = raw if isinstance(raw, bytes) else b""
-    if isinstance(content, bytes):
-        content = content.decode("utf-8", "replace")
-    return str(content)
+        return data.decode("utf-8", "replace")
 
 
 def body_text(msg: EmailMessage) -> str:
-    """The plain text a reader would see: text/plain, else text/html reduced to text."""
-    plain = msg.get_body(preferencelist=("plain",))
-    if plain is not None:
-        text = _text_of(cast(EmailMessage, plain))
+    """The text a reader would see: the first text/plain part that is not an attachment,
+    else the first such text/html part reduced to text, else nothing.
+
+    Walks the parts itself rather than using ``get_body``: each header is parsed once,
+    which makes reading a large mailbox several times faster.
+    """
+    html: tuple[EmailMessage, str | None] | None = None
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype_header = part.get("Content-Type")
+        ctype = getattr(ctype_header, "content_type", "text/plain")
+        if ctype not in ("text/plain", "text/html"):
+            continue
+        disposition = part.get("Content-Disposition")
+        if getattr(disposition, "content_disposition", None) == "attachment":
+            continue
+        params = getattr(ctype_header, "params", {})
+        charset = params.get("charset") if isinstance(params.get("charset"), str) else None
+        if ctype == "text/plain":
+            text = _decoded(part, charset)
+            break
+        if html is None:
+            html = (part, charset)
     else:
-        html = msg.get_body(preferencelist=("html",))
-        text = html_to_text(_text_of(cast(EmailMessage, html))) if html is not None else ""
+        text = html_to_text(_decoded(*html)) if html is not None else ""
     return text.replace("\r\n", "\n").replace("\x00", "").strip()
 
 
