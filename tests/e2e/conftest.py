@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -214,26 +215,25 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     db.dispose()
 
 
-@pytest.fixture(scope="module")
-def server(
-    seeded: Seeded, chromium_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """``rapport serve`` on the seeded database and a free port; yields its base URL."""
+def rapport_command() -> list[str]:
+    """The installed ``rapport`` command of this virtualenv."""
+    rapport = shutil.which("rapport", path=str(Path(sys.executable).parent))
+    return [rapport] if rapport else [sys.executable, "-c", "from rapport.cli import main; main()"]
+
+
+@contextmanager
+def serve(database_url: str, work: Path) -> Iterator[str]:
+    """Run ``rapport serve`` on ``database_url`` and a free port; yields its base URL."""
     port = _free_port()
-    work = tmp_path_factory.mktemp("server")
     log = work / "server.log"
     env = os.environ | {
-        "RAPPORT_DATABASE_URL": seeded.db.url,
+        "RAPPORT_DATABASE_URL": database_url,
         "RAPPORT_SECRET_KEY": "e2e-test-secret",
         "NICEGUI_STORAGE_PATH": str(work / "nicegui"),
     }
-    rapport = shutil.which("rapport", path=str(Path(sys.executable).parent))
-    command = (
-        [rapport] if rapport else [sys.executable, "-c", "from rapport.cli import main; main()"]
-    )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*rapport_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=work,
             stdout=out,
@@ -252,6 +252,15 @@ def server(
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def server(
+    seeded: Seeded, chromium_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """``rapport serve`` on the seeded database; yields its base URL."""
+    with serve(seeded.db.url, tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path) -> Iterator[Any]:
     """One headless chromium for the whole run."""
@@ -265,7 +274,7 @@ def browser(chromium_path: Path) -> Iterator[Any]:
         instance.close()
 
 
-def _new_tab(browser: Any, server: str, storage_state: Any = None) -> Any:
+def new_tab(browser: Any, server: str, storage_state: Any = None) -> Any:
     context = browser.new_context(
         base_url=server,
         timezone_id="Europe/Rome",
@@ -287,7 +296,7 @@ def sign_in_form(tab: Any, email: str, password: str) -> None:
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
     """A fresh browser tab with no cookies, in the Europe/Rome time zone."""
-    tab = _new_tab(browser, server)
+    tab = new_tab(browser, server)
     yield tab
     tab.context.close()
 
@@ -295,7 +304,7 @@ def page(browser: Any, server: str) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def agent_session(browser: Any, server: str) -> Any:
     """The cookies of one login as the Acme agent, made once through the login form."""
-    tab = _new_tab(browser, server)
+    tab = new_tab(browser, server)
     sign_in_form(tab, AGENT_EMAIL, PASSWORD)
     tab.get_by_test_id("total").wait_for()
     state = tab.context.storage_state()
@@ -306,7 +315,7 @@ def agent_session(browser: Any, server: str) -> Any:
 @pytest.fixture
 def agent_page(browser: Any, server: str, agent_session: Any) -> Iterator[Any]:
     """A tab signed in as the Acme agent (Europe/Rome time zone), not yet on any page."""
-    tab = _new_tab(browser, server, agent_session)
+    tab = new_tab(browser, server, agent_session)
     yield tab
     tab.context.close()
 

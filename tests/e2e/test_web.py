@@ -271,7 +271,7 @@ def test_new_message_appears_in_the_open_conversation(agent_page: Any, seeded: S
                 external_id="sara-3",
                 author_id="sara_ahmadi",
                 author_name="Sara Ahmadi",
-                text="ممنون! منتظر می‌مانم.",
+                text="@AcmeSupport ممنون! منتظر می‌مانم.",
                 sent_at=datetime.now(UTC),
                 direction=Direction.INBOUND,
                 in_reply_to="sara-2",
@@ -279,7 +279,12 @@ def test_new_message_appears_in_the_open_conversation(agent_page: Any, seeded: S
         ],
     )
     expect(agent_page.get_by_test_id("message")).to_have_count(3, timeout=8_000)
-    expect(agent_page.get_by_test_id("message-text").last).to_have_text("ممنون! منتظر می‌مانم.")
+    expect(agent_page.get_by_test_id("message-text").last).to_have_text(
+        "@AcmeSupport ممنون! منتظر می‌مانم."
+    )
+    # a Persian reply that starts with a Latin @mention still reads right to left
+    last = agent_page.get_by_test_id("message-text").last
+    assert last.evaluate("e => getComputedStyle(e).direction") == "rtl"
 
 
 def test_another_workspace_cannot_open_this_workspace_conversation(

@@ -20,6 +20,7 @@ from rapport.web.auth import require_user
 from rapport.web.layout import not_found, page_frame
 from rapport.web.presentation import (
     channel_look,
+    dir_prop,
     exact_time,
     relative_time,
     short_time,
@@ -64,9 +65,10 @@ class ConversationView:
                     f"background:{look.color} !important"
                 )
                 with ui.column().classes("gap-0 min-w-0"):
-                    ui.label(conv.subject or conv.customer or "Conversation").classes(
-                        "text-xl font-semibold truncate"
-                    ).props('dir=auto data-testid="title"')
+                    title = conv.subject or conv.customer or "Conversation"
+                    ui.label(title).classes("text-xl font-semibold truncate").props(
+                        f'{dir_prop(title)} data-testid="title"'
+                    )
                     ui.label(
                         f"{conv.channel} · {look.label} · #{conv.id}"
                         f" · times in {self.user.time_zone}"
@@ -149,8 +151,10 @@ class ConversationView:
                         f" · {relative_time(message.sent_at)}"
                     )
             if message.subject:
-                ui.label(message.subject).classes("font-medium").props("dir=auto")
-            ui.label(message.text).classes("rp-text").props('dir=auto data-testid="message-text"')
+                ui.label(message.subject).classes("font-medium").props(dir_prop(message.subject))
+            ui.label(message.text).classes("rp-text").props(
+                f'{dir_prop(message.text)} data-testid="message-text"'
+            )
 
     def _contact(self, contact: ContactView | None) -> None:
         with ui.card().classes("rp-card w-full p-4 gap-3").props('flat data-testid="contact"'):

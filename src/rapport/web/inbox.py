@@ -22,7 +22,13 @@ from rapport.store.db import Database
 from rapport.store.models import Channel
 from rapport.web.auth import require_user
 from rapport.web.layout import page_frame
-from rapport.web.presentation import STATUS_COLORS, channel_look, exact_time, relative_time
+from rapport.web.presentation import (
+    STATUS_COLORS,
+    channel_look,
+    dir_prop,
+    exact_time,
+    relative_time,
+)
 from rapport.web.session import WebUser
 
 PAGE_SIZES = (25, 50, 100)
@@ -237,12 +243,13 @@ class InboxView:
                     if conv.subject:
                         ui.label(conv.subject).classes(
                             "rp-subject flex-none max-w-[40%] truncate"
-                        ).props('dir=auto data-testid="subject"')
+                        ).props(f'{dir_prop(conv.subject)} data-testid="subject"')
                         ui.label("\u2014").classes("rp-muted flex-none")
                     if conv.last_direction == "outbound":
                         ui.label("You:").classes("rp-muted flex-none")
-                    ui.label(conv.last_message_preview).classes("rp-preview min-w-0 grow").props(
-                        'dir=auto data-testid="preview"'
+                    preview = conv.last_message_preview
+                    ui.label(preview).classes("rp-preview min-w-0 grow").props(
+                        f'{dir_prop(preview)} data-testid="preview"'
                     )
             with ui.column().classes("items-end gap-1 flex-none"):
                 with (

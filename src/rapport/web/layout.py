@@ -23,7 +23,7 @@ body { background: #f4f6f9; color: #1f2933; }
 .rp-subject { font-weight: 500; color: #323f4b; }
 .rp-preview { color: #52606d; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .rp-muted { color: #7b8794; font-size: .82rem; }
-.rp-text { white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+.rp-text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .rp-bubble { max-width: min(640px, 80%); border-radius: 14px; padding: 10px 14px; }
 .rp-in { background: #ffffff; border: 1px solid #e3e8ef; border-top-left-radius: 4px; }
 .rp-out { background: #2563eb; color: #fff; border-top-right-radius: 4px; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,3 +83,30 @@ def short_time(moment: datetime, time_zone: str | None) -> str:
 def _aware(moment: datetime) -> datetime:
     # The store returns aware UTC datetimes; a naive one can only mean UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def text_direction(text: str | None) -> str:
+    """'rtl' or 'ltr' from the first letter that has a direction, else 'auto'.
+
+    Leading @mentions and links are skipped: a Persian reply that starts with
+    '@fjordandpine' is still a right-to-left text, where the browser's dir="auto" would
+    see the Latin handle first and lay the whole message out left to right.
+    """
+    if not text:
+        return "auto"
+    words = text.split()
+    content = [w for w in words if not w.startswith(("@", "http://", "https://", "www."))]
+    for candidates in (content, words):
+        for word in candidates:
+            for char in word:
+                kind = unicodedata.bidirectional(char)
+                if kind == "L":
+                    return "ltr"
+                if kind in ("R", "AL"):
+                    return "rtl"
+    return "auto"
+
+
+def dir_prop(text: str | None) -> str:
+    """The ``dir`` attribute for an element that shows ``text`` (as a NiceGUI prop)."""
+    return f"dir={text_direction(text)}"
