@@ -285,6 +285,8 @@ def test_new_message_appears_in_the_open_conversation(agent_page: Any, seeded: S
     # a Persian reply that starts with a Latin @mention still reads right to left
     last = agent_page.get_by_test_id("message-text").last
     assert last.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # ...and the mention keeps its own order inside it (an isolated left-to-right run)
+    expect(last.locator("bdi")).to_have_text("@AcmeSupport")
 
 
 def test_another_workspace_cannot_open_this_workspace_conversation(

@@ -26,6 +26,7 @@ from rapport.web.presentation import (
     short_time,
 )
 from rapport.web.session import WebUser
+from rapport.web.text import user_text
 
 REFRESH_SECONDS = 3.0
 
@@ -152,9 +153,7 @@ class ConversationView:
                     )
             if message.subject:
                 ui.label(message.subject).classes("font-medium").props(dir_prop(message.subject))
-            ui.label(message.text).classes("rp-text").props(
-                f'{dir_prop(message.text)} data-testid="message-text"'
-            )
+            user_text(message.text, classes="rp-text", testid="message-text")
 
     def _contact(self, contact: ContactView | None) -> None:
         with ui.card().classes("rp-card w-full p-4 gap-3").props('flat data-testid="contact"'):

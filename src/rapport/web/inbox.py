@@ -30,6 +30,7 @@ from rapport.web.presentation import (
     relative_time,
 )
 from rapport.web.session import WebUser
+from rapport.web.text import user_text
 
 PAGE_SIZES = (25, 50, 100)
 REFRESH_SECONDS = 3.0
@@ -247,9 +248,10 @@ class InboxView:
                         ui.label("\u2014").classes("rp-muted flex-none")
                     if conv.last_direction == "outbound":
                         ui.label("You:").classes("rp-muted flex-none")
-                    preview = conv.last_message_preview
-                    ui.label(preview).classes("rp-preview min-w-0 grow").props(
-                        f'{dir_prop(preview)} data-testid="preview"'
+                    user_text(
+                        conv.last_message_preview,
+                        classes="rp-preview min-w-0 grow",
+                        testid="preview",
                     )
             with ui.column().classes("items-end gap-1 flex-none"):
                 with (
