@@ -14,12 +14,17 @@ T = TypeVar("T")
 
 
 class PageOut(BaseModel, Generic[T]):
-    """One page of a list: ``total`` counts every match, not just this page."""
+    """One page of a list: ``total`` counts every match, not just this page.
+
+    Counting stops at 10,000 (and a search word found in more than 20,000 messages is
+    searched in its newest 20,000): ``total_exact`` is then false and ``total`` a lower bound.
+    """
 
     items: list[T]
     total: int
     limit: int
     offset: int
+    total_exact: bool = True
 
 
 class ErrorDetail(BaseModel):

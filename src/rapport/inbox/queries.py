@@ -11,7 +11,13 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rapport.errors import InvalidInput, NotFound
-from rapport.inbox.search import matching_message_ids, search_words
+from rapport.inbox.search import (
+    SEARCH_WINDOW,
+    id_in,
+    matching_conversations,
+    matching_message_ids,
+    search_words,
+)
 from rapport.store.models import (
     Channel,
     Contact,
@@ -30,12 +36,33 @@ class ConversationSort(enum.StrEnum):
     MOST_MESSAGES = "-message_count"
 
 
+# Counting every match of a filter over a million rows costs more than the page itself;
+# totals are counted up to this bound and otherwise reported as "at least".
+COUNT_LIMIT = 10_000
+# Below this many search matches, sorting them beats scanning the inbox index for them.
+FEW_CANDIDATES = 3_000
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
+    """One page of results. ``total`` is exact when ``total_exact``; otherwise it is a lower
+    bound (the count stopped at COUNT_LIMIT, or a search word matched too many messages)."""
+
     items: list[T]
     total: int
     limit: int
     offset: int
+    total_exact: bool = True
+
+
+def bounded_count(
+    session: Session, query: Select[Any], limit: int = COUNT_LIMIT
+) -> tuple[int, bool]:
+    """Count the rows of ``query`` up to ``limit``; returns (count, exact)."""
+    found = session.execute(
+        select(func.count()).select_from(query.limit(limit + 1).subquery())
+    ).scalar_one()
+    return (found, True) if found <= limit else (limit, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,33 +199,40 @@ def list_conversations(
         conditions.append(Conversation.last_message_at >= flt.since)
     if flt.until is not None:
         conditions.append(Conversation.last_message_at < flt.until)
+    windowed = False
+    candidates: list[int] | None = None
     if flt.search:
         words = search_words(flt.search)
         if not words:
             return Page([], 0, limit, offset)
+        candidates, windowed = matching_conversations(session, workspace_id, words)
         dialect = session.get_bind().dialect.name
-        matched = select(Message.conversation_id).where(
-            Message.workspace_id == workspace_id,
-            Message.id.in_(matching_message_ids(dialect, words)),
-        )
-        conditions.append(Conversation.id.in_(matched))
+        conditions.append(id_in(Conversation.id, candidates, dialect))
 
+    # Whether anything but the workspace and the search narrows the list.
+    others = len(conditions) > 2
+    last_at: ColumnElement[Any] = Conversation.__table__.c.last_message_at
+    if candidates is not None and len(candidates) < FEW_CANDIDATES:
+        # Few matches: look each one up and sort them, rather than walk the whole inbox
+        # index in date order probing for them (an expression is not matched to an index).
+        last_at = func.coalesce(Conversation.last_message_at, Conversation.last_message_at)
+        # The candidates all belong to this workspace already; without this condition the
+        # planner has nothing better than the primary key to reach them.
+        conditions = conditions[1:]
     orders: dict[ConversationSort, tuple[ColumnElement[Any], ...]] = {
-        ConversationSort.NEWEST: (Conversation.last_message_at.desc(), Conversation.id.desc()),
-        ConversationSort.OLDEST: (Conversation.last_message_at.asc(), Conversation.id.asc()),
-        ConversationSort.MOST_MESSAGES: (
-            Conversation.message_count.desc(),
-            Conversation.last_message_at.desc(),
-        ),
+        ConversationSort.NEWEST: (last_at.desc(), Conversation.id.desc()),
+        ConversationSort.OLDEST: (last_at.asc(), Conversation.id.asc()),
+        ConversationSort.MOST_MESSAGES: (Conversation.message_count.desc(), last_at.desc()),
     }
     query = _summary_select().where(*conditions).order_by(*orders[sort]).limit(limit).offset(offset)
     items = [_summary(row) for row in session.execute(query)]
-    total = -1
-    if with_total:
-        total = session.execute(
-            select(func.count()).select_from(Conversation).where(*conditions)
-        ).scalar_one()
-    return Page(items, total, limit, offset)
+    total, exact = -1, False
+    if with_total and candidates is not None and not others:
+        # Searching with no other filter: the matching conversations are the candidates.
+        total, exact = len(candidates), True
+    elif with_total:
+        total, exact = bounded_count(session, select(Conversation.id).where(*conditions))
+    return Page(items, total, limit, offset, total_exact=exact and not windowed)
 
 
 def iter_all_conversations(
@@ -247,6 +281,7 @@ def list_messages(
 ) -> Page[MessageView]:
     """Messages, oldest first within a conversation, newest first across the workspace."""
     check_paging(limit, offset)
+    windowed = False
     author = aliased(Identity)
     conditions: list[Any] = [Message.workspace_id == workspace_id]
     if conversation_id is not None:
@@ -258,7 +293,9 @@ def list_messages(
         if not words:
             return Page([], 0, limit, offset)
         dialect = session.get_bind().dialect.name
-        conditions.append(Message.id.in_(matching_message_ids(dialect, words)))
+        ids = list(session.scalars(matching_message_ids(dialect, words, SEARCH_WINDOW + 1)))
+        windowed = len(ids) > SEARCH_WINDOW
+        conditions.append(id_in(Message.id, ids[:SEARCH_WINDOW], dialect))
     order = (
         (Message.sent_at.asc(), Message.id.asc())
         if conversation_id is not None
@@ -290,10 +327,8 @@ def list_messages(
         )
         for m, name, handle, is_company, channel in session.execute(query)
     ]
-    total = session.execute(
-        select(func.count()).select_from(Message).where(*conditions)
-    ).scalar_one()
-    return Page(items, total, limit, offset)
+    total, exact = bounded_count(session, select(Message.id).where(*conditions))
+    return Page(items, total, limit, offset, total_exact=exact and not windowed)
 
 
 def _identities_of(session: Session, contact_ids: list[int]) -> dict[int, list[IdentityView]]:

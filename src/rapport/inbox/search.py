@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from rapport.store.models import Message
@@ -18,18 +31,64 @@ def search_words(query: str) -> list[str]:
     return _WORD.findall(query)[:8]
 
 
-def matching_message_ids(dialect: str, words: list[str]) -> Select[Any]:
-    """SELECT of the ids of messages that contain every word (prefix match on each)."""
+# A word found in more messages than this is searched in its newest messages only: the
+# inbox shows the conversations of the newest matches, and says the total is a lower bound.
+SEARCH_WINDOW = 20_000
+
+
+def _sqlite_match(words: list[str]) -> str:
+    # FTS5 query: each word quoted as a string and prefix-matched, all of them required.
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _pg_condition(words: list[str]) -> ColumnElement[bool]:
+    tsquery = " & ".join(f"'{w}':*" for w in words)
+    return func.to_tsvector("simple", Message.text).op("@@")(func.to_tsquery("simple", tsquery))
+
+
+def matching_message_ids(
+    dialect: str, words: list[str], window: int = SEARCH_WINDOW
+) -> Select[Any]:
+    """SELECT of the ids of the newest ``window`` messages that contain every word."""
     if dialect == "sqlite":
-        # FTS5 query: each word quoted as a string and prefix-matched, all required.
-        fts_query = " ".join(f'"{w}"*' for w in words)
         return (
             select(text("rowid"))
             .select_from(text("message_fts"))
-            .where(text("message_fts MATCH :fts").bindparams(fts=fts_query))
+            .where(text("message_fts MATCH :fts").bindparams(fts=_sqlite_match(words)))
+            .order_by(text("rowid DESC"))
+            .limit(window)
         )
-    tsquery = " & ".join(f"'{w}':*" for w in words)
-    condition: ColumnElement[bool] = func.to_tsvector("simple", Message.text).op("@@")(
-        func.to_tsquery("simple", tsquery)
+    return select(Message.id).where(_pg_condition(words)).order_by(Message.id.desc()).limit(window)
+
+
+def matching_conversations(
+    session: Session, workspace_id: int, words: list[str], window: int = SEARCH_WINDOW
+) -> tuple[list[int], bool]:
+    """The ids of conversations with a message that contains every word.
+
+    The full-text index is asked once, for the newest ``window`` matches; returns the ids
+    and whether the words matched more messages than the window holds.
+    """
+    dialect = session.get_bind().dialect.name
+    message_ids = list(session.scalars(matching_message_ids(dialect, words, window + 1)))
+    windowed = len(message_ids) > window
+    lookup = (
+        select(Message.conversation_id)
+        .distinct()
+        .where(
+            Message.workspace_id == workspace_id,
+            id_in(Message.id, message_ids[:window], dialect),
+        )
     )
-    return select(Message.id).where(condition)
+    return list(session.scalars(lookup)), windowed
+
+
+def id_in(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
+    """``column IN ids`` with the ids bound as one parameter, however many there are."""
+    if dialect == "sqlite":
+        values: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("id_list", json.dumps(ids), type_=String(), unique=True))
+        )
+        return column.in_(values.scalar_subquery())  # type: ignore[no-any-return]
+    array = bindparam("id_list", ids, type_=ARRAY(BigInteger()), unique=True)
+    return column == any_(array)  # type: ignore[no-any-return]

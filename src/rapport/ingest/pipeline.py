@@ -21,6 +21,7 @@ from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage, Record, Rejected
 from rapport.ingest.threading import group_into_threads, message_keys
+from rapport.ingest.validation import message_problem
 from rapport.store.db import Database
 from rapport.store.dialects import insert_ignoring_conflicts
 from rapport.store.models import (
@@ -176,6 +177,18 @@ class Ingestor:
         self, batch: list[InboundMessage], rejected: list[Rejected], report: ImportReport
     ) -> None:
         new_ids: list[int] = []
+        usable: list[InboundMessage] = []
+        for message in batch:
+            problem = message_problem(message)
+            if problem is None:
+                usable.append(message)
+            else:
+                rejected.append(
+                    Rejected(
+                        message.location or message.external_id[:200], problem, _describe(message)
+                    )
+                )
+        batch = usable
         with self.db.session() as session:
             conn = session.connection()
             writer = BulkWriter(conn)
@@ -579,6 +592,23 @@ class Ingestor:
                 unread=True,
             )
         )
+
+
+def _describe(message: InboundMessage) -> str:
+    """The message as JSON, kept in the dead-letter store for repair."""
+    return json.dumps(
+        {
+            "id": message.external_id,
+            "author": message.author_id,
+            "sent_at": message.sent_at.isoformat(),
+            "direction": message.direction.value,
+            "in_reply_to": message.in_reply_to,
+            "thread_refs": list(message.thread_refs),
+            "subject": message.subject,
+            "text": message.text,
+        },
+        ensure_ascii=False,
+    )
 
 
 def _first_customer(

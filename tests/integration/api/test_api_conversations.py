@@ -150,7 +150,9 @@ def test_search_finds_every_message_with_the_word(twcs: Imported) -> None:
     assert len(both) < len(found)
 
     nothing = twcs.client.get("/api/v1/conversations?q=zzqxjvnotaword", headers=twcs.headers)
-    assert nothing.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    assert nothing.json() == {
+        "items": [], "total": 0, "limit": 50, "offset": 0, "total_exact": True
+    }
 
 
 def test_search_text_is_data_not_query_syntax(twcs: Imported) -> None:

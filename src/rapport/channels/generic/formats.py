@@ -11,7 +11,7 @@ JSONL = register_format(
         name="jsonl",
         kind=ChannelKind.API,
         default_channel="imported",
-        description="Rapport's generic JSON lines (one message per line, see docs/import-formats.md)",
+        description="Rapport's generic JSON lines (one message per line; docs/import-formats.md)",
         read=read_jsonl,
     )
 )

@@ -65,7 +65,10 @@ def parse_jsonl_object(obj: Any, location: str) -> InboundMessage:
         author = {"id": str(author)}
     if not isinstance(author, dict):
         raise ValueError("author: expected an object with an id, or an id string")
-    author_id = _text_field(author, "id", True)
+    try:
+        author_id = _text_field(author, "id", True)
+    except ValueError as exc:
+        raise ValueError(f"author.{exc}") from None
     followers = author.get("followers")
     if followers is not None and (not isinstance(followers, int) or isinstance(followers, bool)):
         raise ValueError("author.followers: expected an integer")
@@ -80,7 +83,8 @@ def parse_jsonl_object(obj: Any, location: str) -> InboundMessage:
     meta = obj.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise ValueError("meta: expected an object")
-    assert external_id is not None and author_id is not None
+    assert external_id is not None
+    assert author_id is not None
     return InboundMessage(
         external_id=external_id,
         author_id=author_id,
