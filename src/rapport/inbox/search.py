@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    String,
-    any_,
-    bindparam,
     func,
-    literal_column,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from rapport.store.dialects import in_list
 from rapport.store.models import Message
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -85,10 +79,4 @@ def matching_conversations(
 
 def id_in(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
     """``column IN ids`` with the ids bound as one parameter, however many there are."""
-    if dialect == "sqlite":
-        values: Select[Any] = select(literal_column("value")).select_from(
-            func.json_each(bindparam("id_list", json.dumps(ids), type_=String(), unique=True))
-        )
-        return column.in_(values.scalar_subquery())  # type: ignore[no-any-return]
-    array = bindparam("id_list", ids, type_=ARRAY(BigInteger()), unique=True)
-    return column == any_(array)  # type: ignore[no-any-return]
+    return in_list(column, ids, dialect)

@@ -34,7 +34,8 @@ class BulkWriter:
             return moment
         if moment.tzinfo is not UTC:
             moment = moment.astimezone(UTC)
-        return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+        # "YYYY-MM-DD HH:MM:SS.ffffff" followed by "+00:00", which SQLite columns do not keep
+        return moment.isoformat(" ", "microseconds")[:26]
 
     def allocate_ids(self, table: Table, count: int) -> list[int]:
         """``count`` fresh primary keys for ``table``, in ascending order."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, select, update
+from sqlalchemy import Column, Connection, MetaData, Table, func, select, update
 
 from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
@@ -23,7 +23,7 @@ from rapport.ingest.records import InboundMessage, Record, Rejected
 from rapport.ingest.threading import group_into_threads, message_keys
 from rapport.ingest.validation import message_problem
 from rapport.store.db import Database
-from rapport.store.dialects import insert_ignoring_conflicts
+from rapport.store.dialects import in_list, insert_ignoring_conflicts
 from rapport.store.models import (
     Contact,
     Conversation,
@@ -122,6 +122,9 @@ _CONVERSATION_COLUMNS = (
     "created_at",
 )
 _FTS_TABLE = Table("message_fts", MetaData(), Column("rowid"), Column("text"))
+
+
+_INBOUND = Direction.INBOUND
 
 
 def _sent_at(message: InboundMessage) -> datetime:
@@ -258,7 +261,7 @@ class Ingestor:
                 authors[m.author_id][0],
                 m.external_id,
                 m.in_reply_to,
-                m.direction.value,
+                "inbound" if m.direction is _INBOUND else "outbound",
                 stamp(m.sent_at),
                 m.subject,
                 m.text,
@@ -284,11 +287,10 @@ class Ingestor:
         found: dict[str, int] = {}
         query = select(messages.c.external_id, messages.c.conversation_id).where(
             messages.c.channel_id == self.channel_id,
-            messages.c.external_id.in_(bindparam("ids", expanding=True)),
+            in_list(messages.c.external_id, external_ids, conn.dialect.name),
         )
-        for chunk in _chunks(external_ids):
-            for external_id, conversation_id in conn.execute(query, {"ids": list(chunk)}):
-                found[external_id] = conversation_id
+        for external_id, conversation_id in conn.execute(query):
+            found[external_id] = conversation_id
         return found
 
     # -- identities and contacts ------------------------------------------------------------
@@ -312,13 +314,10 @@ class Ingestor:
                 identities.c.external_id, identities.c.id, identities.c.contact_id
             ).where(
                 identities.c.channel_id == self.channel_id,
-                identities.c.external_id.in_(bindparam("ids", expanding=True)),
+                in_list(identities.c.external_id, list(wanted), writer.conn.dialect.name),
             )
-            for chunk in _chunks(list(wanted)):
-                for external_id, identity_id, contact_id in writer.conn.execute(
-                    query, {"ids": list(chunk)}
-                ):
-                    cache[external_id] = (identity_id, contact_id)
+            for external_id, identity_id, contact_id in writer.conn.execute(query):
+                cache[external_id] = (identity_id, contact_id)
             missing = [wanted[a] for a in wanted if a not in cache]
             if missing:
                 self._create_identities(writer, missing, company)
@@ -469,11 +468,10 @@ class Ingestor:
         found: dict[str, int] = {}
         query = select(thread_links.c.ref, thread_links.c.conversation_id).where(
             thread_links.c.channel_id == self.channel_id,
-            thread_links.c.ref.in_(bindparam("keys", expanding=True)),
+            in_list(thread_links.c.ref, keys, conn.dialect.name),
         )
-        for chunk in _chunks(keys):
-            for ref, conversation_id in conn.execute(query, {"keys": list(chunk)}):
-                found[ref] = conversation_id
+        for ref, conversation_id in conn.execute(query):
+            found[ref] = conversation_id
         return found
 
     def _create_conversations(
