@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, MetaData, Table, func, select, update
 from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage, Record, Rejected
-from rapport.ingest.threading import group_into_threads, message_keys
+from rapport.ingest.threading import group_into_threads
 from rapport.ingest.validation import message_problem
 from rapport.store.db import Database
 from rapport.store.dialects import in_list, insert_ignoring_conflicts
@@ -235,7 +235,13 @@ class Ingestor:
                 report.duplicates += 1
             else:
                 unique[message.external_id] = message
-        keys = list({k for m in unique.values() for k in message_keys(m)})
+        wanted: set[str] = set(unique)
+        for m in unique.values():
+            if m.in_reply_to:
+                wanted.add(m.in_reply_to)
+            if m.thread_refs:
+                wanted.update(m.thread_refs)
+        keys = list(wanted)
         stored = self._stored_messages(conn, keys)
         fresh = [m for ext, m in unique.items() if ext not in stored]
         report.duplicates += len(unique) - len(fresh)
@@ -413,7 +419,11 @@ class Ingestor:
         to_update: list[tuple[int, list[InboundMessage]]] = []
         recount: set[int] = set()
         for group in groups:
-            found = {current(links[k]) for m in group for k in message_keys(m) if k in links}
+            found: set[int] = set()
+            for m in group:
+                for key in (m.external_id, m.in_reply_to, *m.thread_refs):
+                    if key in links:
+                        found.add(current(links[key]))
             if not found:
                 to_create.append(group)
                 continue
@@ -443,7 +453,11 @@ class Ingestor:
         # to are recorded, so a parent or sibling arriving later finds this conversation.
         for conversation_id, group in assigned:
             for m in group:
-                for key in message_keys(m)[1:]:
+                parent = m.in_reply_to
+                if parent and parent not in links:
+                    links[parent] = conversation_id
+                    new_links.append((channel_id, parent, conversation_id))
+                for key in m.thread_refs:
                     if key not in links:
                         links[key] = conversation_id
                         new_links.append((channel_id, key, conversation_id))
