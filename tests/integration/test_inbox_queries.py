@@ -52,7 +52,6 @@ def test_totals_stop_counting_at_the_bound_and_say_so(
         exact = list_conversations(session, stocked, limit=10)
     assert (exact.total, exact.total_exact) == (60, True)
     monkeypatch.setattr(queries, "COUNT_LIMIT", 25)
-    monkeypatch.setattr(queries.bounded_count, "__defaults__", (25,))
     with db.session() as session:
         bounded = list_conversations(session, stocked, ConversationFilter(status="open"), limit=10)
     assert (bounded.total, bounded.total_exact) == (25, False)
@@ -66,7 +65,6 @@ def test_search_of_a_common_word_looks_at_its_newest_matches(
         everything = list_conversations(session, stocked, ConversationFilter(search="refund"))
     assert (everything.total, everything.total_exact) == (20, True)
     monkeypatch.setattr(search, "SEARCH_WINDOW", 5)
-    monkeypatch.setattr(search.matching_conversations, "__defaults__", (5,))
     with db.session() as session:
         windowed = list_conversations(session, stocked, ConversationFilter(search="refund"))
     assert windowed.total_exact is False
@@ -178,3 +176,34 @@ def test_unstorable_ids_are_dead_letters_and_nuls_are_dropped(
     assert conversation.customer is not None
     assert len(conversation.customer) == 300
     assert len(kept) == 2
+
+
+def test_command_line_says_when_a_total_is_a_lower_bound(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from rapport.accounts.service import get_or_create_workspace
+    from rapport.cli import app
+    from rapport.config import get_settings
+
+    with sqlite_db.session() as session:
+        workspace = get_or_create_workspace(session, "bounded").id
+    ingest_messages(
+        sqlite_db,
+        workspace_id=workspace,
+        channel_name="web",
+        kind=ChannelKind.API,
+        messages=_threads(40),
+    )
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", sqlite_db.url)
+    get_settings.cache_clear()
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 25)
+    runner = CliRunner()
+    bounded = runner.invoke(app, ["conversations", "list", "-w", "bounded", "--limit", "5"])
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 100)
+    exact = runner.invoke(app, ["conversations", "list", "-w", "bounded", "--limit", "5"])
+    get_settings.cache_clear()
+    assert bounded.exit_code == 0, bounded.output
+    assert "25+ conversations" in bounded.output
+    assert "40 conversations" in exact.output

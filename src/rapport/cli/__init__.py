@@ -9,7 +9,7 @@ import typer
 from rapport.cli.accounts import tokens_app, users_app
 from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.demo import demo_app
-from rapport.cli.imports import import_command
+from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.server import db_app, serve_command
 
 app = typer.Typer(
@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("import")(import_command)
+app.command("import", help=IMPORT_HELP)(import_command)
 app.command("serve")(serve_command)
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(deadletters_app, name="deadletters")

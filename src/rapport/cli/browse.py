@@ -62,7 +62,8 @@ def list_command(
                 )
                 return
             page = _page(session, ws, flt, limit or 50, offset, sort)
-    table = Table(title=f"{page.total} conversations", title_justify="left")
+    more = "" if page.total_exact else "+"  # counting stopped at a bound
+    table = Table(title=f"{page.total}{more} conversations", title_justify="left")
     for column in (
         "id",
         "channel",

@@ -30,12 +30,19 @@ from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.service import import_file
 
 EXIT_REJECTED = 3
+IMPORT_HELP = (
+    "Import conversations from files, threading them into the inbox.\n\n"
+    "Prints `imported=N duplicates=N rejected=N`. Importing the same file twice adds nothing."
+    "\n\nExit status: 0 when every record went in; 3 when some were rejected (the good ones "
+    "are in, the others are kept in `rapport deadletters list`); 2 for a usage error."
+)
 
 
 def import_command(
     paths: list[Path] = typer.Argument(
         ...,
         help="Files (or, for e-mail, folders) to import.",
+        metavar="PATH",
         exists=True,
         readable=True,
         resolve_path=False,
@@ -52,12 +59,7 @@ def import_command(
     workspace: str | None = WorkspaceOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Import conversations from files, threading them into the inbox.
-
-    Prints `imported=N duplicates=N rejected=N`. Exit status: 0 when every record went in,
-    3 when some were rejected (the good ones are in; see `rapport deadletters list`),
-    2 for a usage error. Importing the same file twice adds nothing.
-    """
+    """Import conversations from files (see IMPORT_HELP)."""
     if format not in format_names():
         raise typer.BadParameter(
             f"{format!r} is not a format; choose from {', '.join(format_names())}",

@@ -56,9 +56,10 @@ class Page(Generic[T]):
 
 
 def bounded_count(
-    session: Session, query: Select[Any], limit: int = COUNT_LIMIT
+    session: Session, query: Select[Any], limit: int | None = None
 ) -> tuple[int, bool]:
-    """Count the rows of ``query`` up to ``limit``; returns (count, exact)."""
+    """Count the rows of ``query`` up to ``limit`` (COUNT_LIMIT); returns (count, exact)."""
+    limit = COUNT_LIMIT if limit is None else limit
     found = session.execute(
         select(func.count()).select_from(query.limit(limit + 1).subquery())
     ).scalar_one()

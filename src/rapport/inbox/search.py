@@ -56,13 +56,14 @@ def matching_message_ids(
 
 
 def matching_conversations(
-    session: Session, workspace_id: int, words: list[str], window: int = SEARCH_WINDOW
+    session: Session, workspace_id: int, words: list[str], window: int | None = None
 ) -> tuple[list[int], bool]:
     """The ids of conversations with a message that contains every word.
 
     The full-text index is asked once, for the newest ``window`` matches; returns the ids
     and whether the words matched more messages than the window holds.
     """
+    window = SEARCH_WINDOW if window is None else window
     dialect = session.get_bind().dialect.name
     message_ids = list(session.scalars(matching_message_ids(dialect, words, window + 1)))
     windowed = len(message_ids) > window

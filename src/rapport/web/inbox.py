@@ -196,7 +196,9 @@ class InboxView:
 
     def show(self, page: Page[ConversationSummary]) -> None:
         self.shown = _fingerprint(page)
-        self.total_label.set_text(f"{page.total} conversation{'s' if page.total != 1 else ''}")
+        more = "" if page.total_exact else "+"  # counting stopped at a bound: "10000+"
+        noun = "conversation" if page.total == 1 and page.total_exact else "conversations"
+        self.total_label.set_text(f"{page.total}{more} {noun}")
         self.list_box.clear()
         with self.list_box:
             if not page.items:
@@ -284,7 +286,8 @@ class InboxView:
                 on_change=lambda e: self.apply(size=int(e.value)),
             ).props('dense borderless options-dense data-testid="page-size"')
             ui.space()
-            ui.label(f"{first}\u2013{last} of {page.total}").classes("rp-muted").props(
+            more = "" if page.total_exact else "+"
+            ui.label(f"{first}\u2013{last} of {page.total}{more}").classes("rp-muted").props(
                 'data-testid="range"'
             )
             ui.button(icon="chevron_left", on_click=lambda: self.apply(page=state.page - 1)).props(
@@ -292,7 +295,9 @@ class InboxView:
             ).set_enabled(state.page > 1)
             ui.button(icon="chevron_right", on_click=lambda: self.apply(page=state.page + 1)).props(
                 'flat round dense aria-label="Next page" data-testid="next"'
-            ).set_enabled(state.page < last_page)
+            ).set_enabled(
+                state.page < last_page or (not page.total_exact and len(page.items) == state.size)
+            )
 
 
 def _state_from_query(
