@@ -16,8 +16,8 @@ T = TypeVar("T")
 class PageOut(BaseModel, Generic[T]):
     """One page of a list: ``total`` counts every match, not just this page.
 
-    Counting stops at 10,000 (and a search word found in more than 20,000 messages is
-    searched in its newest 20,000): ``total_exact`` is then false and ``total`` a lower bound.
+    Counting stops at 10,000 (and a search word found in more than 5,000 messages is
+    searched in its newest 5,000): ``total_exact`` is then false and ``total`` a lower bound.
     """
 
     items: list[T]

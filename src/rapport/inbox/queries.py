@@ -131,6 +131,15 @@ class ContactView:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelView:
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+    conversation_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationDetail:
     conversation: ConversationSummary
     messages: list[MessageView]
@@ -453,3 +462,27 @@ def set_status(session: Session, workspace_id: int, conversation_id: int, status
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(f"conversation {conversation_id} does not exist in this workspace")
+
+
+def list_channels(
+    session: Session, workspace_id: int, *, with_counts: bool = False
+) -> list[ChannelView]:
+    """The workspace's channels by name; with how many conversations each holds if asked."""
+    if not with_counts:
+        rows = session.scalars(
+            select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.name)
+        )
+        return [ChannelView(c.id, c.name, c.kind, c.created_at) for c in rows]
+    counts = (
+        select(Conversation.channel_id, func.count().label("n"))
+        .where(Conversation.workspace_id == workspace_id)
+        .group_by(Conversation.channel_id)
+        .subquery()
+    )
+    pairs = session.execute(
+        select(Channel, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.channel_id == Channel.id)
+        .where(Channel.workspace_id == workspace_id)
+        .order_by(Channel.name)
+    )
+    return [ChannelView(c.id, c.name, c.kind, c.created_at, n) for c, n in pairs]

@@ -27,7 +27,7 @@ def search_words(query: str) -> list[str]:
 
 # A word found in more messages than this is searched in its newest messages only: the
 # inbox shows the conversations of the newest matches, and says the total is a lower bound.
-SEARCH_WINDOW = 20_000
+SEARCH_WINDOW = 5_000
 
 
 def _sqlite_match(words: list[str]) -> str:

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rapport.errors import NotFound
@@ -16,10 +15,10 @@ from rapport.inbox.queries import (
     ConversationSummary,
     Page,
     get_contact,
+    list_channels,
     list_conversations,
 )
 from rapport.store.db import Database
-from rapport.store.models import Channel
 from rapport.web.auth import require_user
 from rapport.web.layout import page_frame
 from rapport.web.presentation import (
@@ -78,13 +77,7 @@ class InboxState:
 
 
 def _workspace_channels(session: Session, workspace_id: int) -> list[tuple[str, str]]:
-    # The inbox queries have no channel listing yet; this one read stays workspace-scoped.
-    rows = session.execute(
-        select(Channel.name, Channel.kind)
-        .where(Channel.workspace_id == workspace_id)
-        .order_by(Channel.name)
-    )
-    return [(name, kind) for name, kind in rows]
+    return [(c.name, c.kind) for c in list_channels(session, workspace_id)]
 
 
 def _fingerprint(page: Page[ConversationSummary]) -> tuple[object, ...]:
