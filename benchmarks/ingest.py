@@ -71,6 +71,8 @@ print(json.dumps({"imported": report.imported, "rejected": report.rejected, "sec
 
 
 def run_child(code: str, *args: str) -> dict[str, float]:
+    # Write back what earlier steps left dirty, so no step pays for another's disk writes.
+    os.sync()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )

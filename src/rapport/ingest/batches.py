@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from rapport.ingest.records import InboundMessage, Record, Rejected
 
 Batch = tuple[list[InboundMessage], list[Rejected]]
+T = TypeVar("T")
 _DONE = object()
 
 
@@ -28,8 +30,14 @@ def batches(records: Iterable[Record], size: int) -> Iterator[Batch]:
         yield messages, rejected
 
 
-def read_ahead(records: Iterable[Record], size: int, depth: int = 2) -> Iterator[Batch]:
-    """Like :func:`batches`, but produced by a worker thread at most ``depth`` batches ahead.
+def read_ahead(
+    records: Iterable[Record],
+    size: int,
+    prepare: Callable[[list[InboundMessage], list[Rejected]], T],
+    depth: int = 2,
+) -> Iterator[T]:
+    """Batches as :func:`batches` cuts them, each passed through ``prepare``, both done by a
+    worker thread at most ``depth`` batches ahead of the consumer.
 
     Memory stays bounded by ``depth + 1`` batches. An error raised while reading is raised
     again here, in the consumer; if the consumer stops early, the worker is told to stop.
@@ -39,10 +47,11 @@ def read_ahead(records: Iterable[Record], size: int, depth: int = 2) -> Iterator
 
     def produce() -> None:
         try:
-            for batch in batches(records, size):
+            for messages, rejected in batches(records, size):
+                prepared = prepare(messages, rejected)
                 while not stop.is_set():
                     try:
-                        channel.put(batch, timeout=0.1)
+                        channel.put(prepared, timeout=0.1)
                         break
                     except queue.Full:
                         continue

@@ -10,7 +10,6 @@ so rows can be linked without reading them back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -27,15 +26,6 @@ class BulkWriter:
         if self.sqlite and not _in_transaction(conn):
             # Take SQLite's write lock now, so ids read below stay ours until commit.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    def timestamp(self, moment: datetime) -> Any:
-        """A datetime as the column stores it (SQLite: UTC text as SQLAlchemy writes it)."""
-        if not self.sqlite:
-            return moment
-        if moment.tzinfo is not UTC:
-            moment = moment.astimezone(UTC)
-        # "YYYY-MM-DD HH:MM:SS.ffffff" followed by "+00:00", which SQLite columns do not keep
-        return moment.isoformat(" ", "microseconds")[:26]
 
     def allocate_ids(self, table: Table, count: int) -> list[int]:
         """``count`` fresh primary keys for ``table``, in ascending order."""

@@ -9,7 +9,6 @@ are unique per channel and are looked up before anything is written.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,9 +18,15 @@ from sqlalchemy import Column, Connection, MetaData, Table, func, select, update
 
 from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
+from rapport.ingest.prepare import (
+    PreparedBatch,
+    Thread,
+    make_threads,
+    prepare_batch,
+    preview,
+    stamp_for,
+)
 from rapport.ingest.records import InboundMessage, Record, Rejected
-from rapport.ingest.threading import group_into_threads
-from rapport.ingest.validation import message_problem
 from rapport.store.db import Database
 from rapport.store.dialects import in_list, insert_ignoring_conflicts
 from rapport.store.models import (
@@ -36,7 +41,6 @@ from rapport.store.models import (
 )
 from rapport.store.types import UTCDateTime
 
-PREVIEW_LENGTH = 280
 _LOOKUP_CHUNK = 1000  # ids per IN (...) list, well under SQLite's parameter limit
 _IDENTITY_CACHE_LIMIT = 500_000
 
@@ -65,11 +69,6 @@ class ImportReport:
 def _chunks(items: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _preview(value: str) -> str:
-    flat = " ".join(value.split())
-    return flat if len(flat) <= PREVIEW_LENGTH else flat[: PREVIEW_LENGTH - 1] + "…"
 
 
 def fingerprint(source: str, location: str, payload: str) -> str:
@@ -124,11 +123,7 @@ _CONVERSATION_COLUMNS = (
 _FTS_TABLE = Table("message_fts", MetaData(), Column("rowid"), Column("text"))
 
 
-_INBOUND = Direction.INBOUND
-
-
-def _sent_at(message: InboundMessage) -> datetime:
-    return message.sent_at
+_OPEN = ConversationStatus.OPEN.value
 
 
 class Ingestor:
@@ -158,47 +153,40 @@ class Ingestor:
         self.on_stored = on_stored
         self._identities: dict[str, tuple[int, int | None]] = {}
         self._fts = db.dialect == "sqlite"
+        self._stamp = stamp_for(db.dialect)
 
     def run(
         self, records: Iterable[Record], progress: Callable[[int], None] | None = None
     ) -> ImportReport:
         """Import every record; ``progress`` is told how many records each batch held.
 
-        Reading and parsing run in a second thread, one batch ahead, while this thread
-        writes: SQLite releases the GIL while it works, so the two overlap.
+        Reading, checking and grouping run in a second thread, one batch ahead, while this
+        thread writes: SQLite releases the GIL while it works, so the two overlap.
         """
         report = ImportReport()
-        for batch, rejected in read_ahead(records, self.batch_size):
-            self._commit_batch(batch, rejected, report)
+        stamp = self._stamp
+
+        def prepare(batch: list[InboundMessage], rejected: list[Rejected]) -> PreparedBatch:
+            return prepare_batch(batch, rejected, stamp)
+
+        for prepared in read_ahead(records, self.batch_size, prepare):
+            self._commit_batch(prepared, report)
             if progress:
-                progress(len(batch) + len(rejected))
+                progress(prepared.size)
         return report
 
     # -- one batch, one transaction ---------------------------------------------------------
 
-    def _commit_batch(
-        self, batch: list[InboundMessage], rejected: list[Rejected], report: ImportReport
-    ) -> None:
+    def _commit_batch(self, prepared: PreparedBatch, report: ImportReport) -> None:
         new_ids: list[int] = []
-        usable: list[InboundMessage] = []
-        for message in batch:
-            problem = message_problem(message)
-            if problem is None:
-                usable.append(message)
-            else:
-                rejected.append(
-                    Rejected(
-                        message.location or message.external_id[:200], problem, _describe(message)
-                    )
-                )
-        batch = usable
+        report.duplicates += prepared.duplicates
         with self.db.session() as session:
             conn = session.connection()
             writer = BulkWriter(conn)
-            if rejected:
-                self._store_rejections(conn, rejected, report)
-            if batch:
-                new_ids = self._store_messages(writer, batch, report)
+            if prepared.rejected:
+                self._store_rejections(conn, prepared.rejected, report)
+            if prepared.messages:
+                new_ids = self._store_messages(writer, prepared, report)
         if new_ids and self.on_stored:
             self.on_stored(new_ids)
 
@@ -226,52 +214,38 @@ class Ingestor:
             report.rejections.extend(rejected[:room])
 
     def _store_messages(
-        self, writer: BulkWriter, batch: list[InboundMessage], report: ImportReport
+        self, writer: BulkWriter, prepared: PreparedBatch, report: ImportReport
     ) -> list[int]:
         conn = writer.conn
-        unique: dict[str, InboundMessage] = {}
-        for message in batch:
-            if message.external_id in unique:
-                report.duplicates += 1
-            else:
-                unique[message.external_id] = message
-        wanted: set[str] = set(unique)
-        for m in unique.values():
-            if m.in_reply_to:
-                wanted.add(m.in_reply_to)
-            if m.thread_refs:
-                wanted.update(m.thread_refs)
-        keys = list(wanted)
-        stored = self._stored_messages(conn, keys)
-        fresh = [m for ext, m in unique.items() if ext not in stored]
-        report.duplicates += len(unique) - len(fresh)
+        stored = self._stored_messages(conn, prepared.keys)
+        fresh = [m for m in prepared.messages if m.external_id not in stored]
+        report.duplicates += len(prepared.messages) - len(fresh)
         if not fresh:
             return []
+        # Some were stored before: the batch's threads are worked out again without them.
+        threads = (
+            prepared.threads
+            if len(fresh) == len(prepared.messages)
+            else make_threads(fresh, self._stamp)
+        )
         # Where each key already lives: a stored message with that id, or a reference
         # (in_reply_to, thread key) that earlier messages made.
-        links = self._existing_links(conn, keys)
+        links = self._existing_links(conn, prepared.keys)
         links.update(stored)
         authors = self._resolve_identities(writer, fresh)
-        conversation_of, recount = self._thread(writer, fresh, links, authors, report)
+        conversation_of, recount = self._thread(writer, threads, links, authors, report)
 
-        now = writer.timestamp(datetime.now(UTC))
-        stamp = writer.timestamp
-        workspace_id, channel_id = self.workspace_id, self.channel_id
+        now = self._stamp(datetime.now(UTC))
+        head = (self.workspace_id, self.channel_id)
+        values = prepared.values
         ids = writer.allocate_ids(messages, len(fresh))
         rows = [
             (
                 message_id,
-                workspace_id,
-                channel_id,
+                *head,
                 conversation_of[m.external_id],
                 authors[m.author_id][0],
-                m.external_id,
-                m.in_reply_to,
-                "inbound" if m.direction is _INBOUND else "outbound",
-                stamp(m.sent_at),
-                m.subject,
-                m.text,
-                None if m.meta is None else json.dumps(m.meta, ensure_ascii=False),
+                *values[m.external_id],
                 now,
             )
             for message_id, m in zip(ids, fresh, strict=True)
@@ -333,7 +307,7 @@ class Ingestor:
         self, writer: BulkWriter, firsts: list[InboundMessage], company: set[str]
     ) -> None:
         """New authors become identities; customers (not the company) also become contacts."""
-        now = writer.timestamp(datetime.now(UTC))
+        now = self._stamp(datetime.now(UTC))
         customers = [m for m in firsts if m.author_id not in company]
         contact_ids = dict(
             zip(
@@ -396,7 +370,7 @@ class Ingestor:
     def _thread(
         self,
         writer: BulkWriter,
-        fresh: list[InboundMessage],
+        threads: list[Thread],
         links: dict[str, int],
         authors: dict[str, tuple[int, int | None]],
         report: ImportReport,
@@ -407,7 +381,6 @@ class Ingestor:
         figures must be recounted once the batch's messages are stored.
         """
         conn = writer.conn
-        groups = group_into_threads(fresh)
         redirect: dict[int, int] = {}
 
         def current(conversation_id: int) -> int:
@@ -415,17 +388,17 @@ class Ingestor:
                 conversation_id = redirect[conversation_id]
             return conversation_id
 
-        to_create: list[list[InboundMessage]] = []
-        to_update: list[tuple[int, list[InboundMessage]]] = []
+        to_create: list[Thread] = []
+        to_update: list[tuple[int, Thread]] = []
         recount: set[int] = set()
-        for group in groups:
+        for thread in threads:
             found: set[int] = set()
-            for m in group:
+            for m in thread.messages:
                 for key in (m.external_id, m.in_reply_to, *m.thread_refs):
                     if key in links:
                         found.add(current(links[key]))
             if not found:
-                to_create.append(group)
+                to_create.append(thread)
                 continue
             target = min(found)
             others = sorted(found - {target})
@@ -434,10 +407,10 @@ class Ingestor:
                 for other in others:
                     redirect[other] = target
                 recount.add(target)
-            to_update.append((target, group))
+            to_update.append((target, thread))
 
-        # A later group may have merged an earlier group's target away: follow the merges.
-        to_update = [(current(target), group) for target, group in to_update]
+        # A later thread may have merged an earlier one's target away: follow the merges.
+        to_update = [(current(target), thread) for target, thread in to_update]
         recount = {current(target) for target in recount}
         created = writer.allocate_ids(conversations, len(to_create))
         report.conversations_created += len(created)
@@ -445,14 +418,14 @@ class Ingestor:
         conversation_of: dict[str, int] = {}
         new_links: list[tuple[int, str, int]] = []
         channel_id = self.channel_id
-        for conversation_id, group in assigned:
-            for m in group:
+        for conversation_id, thread in assigned:
+            for m in thread.messages:
                 conversation_of[m.external_id] = conversation_id
                 links[m.external_id] = conversation_id
         # A message's own id is found through the messages table; only the keys it refers
         # to are recorded, so a parent or sibling arriving later finds this conversation.
-        for conversation_id, group in assigned:
-            for m in group:
+        for conversation_id, thread in assigned:
+            for m in thread.messages:
                 parent = m.in_reply_to
                 if parent and parent not in links:
                     links[parent] = conversation_id
@@ -465,8 +438,8 @@ class Ingestor:
         writer.execute_many(
             _UPDATE_CONVERSATION,
             [
-                self._aggregate_update(writer, target, group, authors)
-                for target, group in to_update
+                _aggregate_update(target, thread, authors)
+                for target, thread in to_update
                 if target not in recount
             ],
         )
@@ -492,67 +465,29 @@ class Ingestor:
         self,
         writer: BulkWriter,
         ids: list[int],
-        groups: list[list[InboundMessage]],
+        threads: list[Thread],
         authors: dict[str, tuple[int, int | None]],
     ) -> None:
-        now = writer.timestamp(datetime.now(UTC))
-        stamp = writer.timestamp
-        rows = []
-        for conversation_id, group in zip(ids, groups, strict=True):
-            if len(group) == 1:
-                first = last = group[0]
-            else:
-                first = min(group, key=_sent_at)
-                last = max(group, key=_sent_at)
-            rows.append(
-                (
-                    conversation_id,
-                    self.workspace_id,
-                    self.channel_id,
-                    _first_customer(group, authors),
-                    first.subject,
-                    ConversationStatus.OPEN.value,
-                    any(m.direction is Direction.INBOUND for m in group),
-                    len(group),
-                    stamp(first.sent_at),
-                    stamp(last.sent_at),
-                    _preview(last.text),
-                    last.direction.value,
-                    now,
-                )
+        now = self._stamp(datetime.now(UTC))
+        head = (self.workspace_id, self.channel_id)
+        rows = [
+            (
+                conversation_id,
+                *head,
+                authors[t.first_inbound.author_id][1] if t.first_inbound else None,
+                t.subject,
+                _OPEN,
+                t.inbound,
+                len(t.messages),
+                t.first_at,
+                t.last_at,
+                t.preview,
+                t.last_direction,
+                now,
             )
+            for conversation_id, t in zip(ids, threads, strict=True)
+        ]
         writer.insert(conversations, _CONVERSATION_COLUMNS, rows)
-
-    def _aggregate_update(
-        self,
-        writer: BulkWriter,
-        conversation_id: int,
-        group: list[InboundMessage],
-        authors: dict[str, tuple[int, int | None]],
-    ) -> tuple[Any, ...]:
-        first = min(group, key=_sent_at)
-        last = max(group, key=_sent_at)
-        inbound = [m for m in group if m.direction is Direction.INBOUND]
-        first_inbound = min(inbound, key=_sent_at) if inbound else None
-        first_at, last_at = writer.timestamp(first.sent_at), writer.timestamp(last.sent_at)
-        # The customer is the author of the earliest inbound message: replace the stored one
-        # when this batch brings an inbound message older than anything in the conversation.
-        return (
-            len(group),
-            first_at,
-            first_at,
-            last_at,
-            _preview(last.text),
-            last_at,
-            last.direction.value,
-            last_at,
-            last_at,
-            writer.timestamp(first_inbound.sent_at) if first_inbound else None,
-            authors[first_inbound.author_id][1] if first_inbound else None,
-            bool(inbound),
-            bool(inbound),
-            conversation_id,
-        )
 
     def _merge_conversations(self, conn: Connection, target: int, others: list[int]) -> None:
         """Fold conversations that turned out to be one thread into the oldest of them."""
@@ -598,7 +533,7 @@ class Ingestor:
                 message_count=count,
                 first_message_at=first_value,
                 last_message_at=last.sent_at,
-                last_message_preview=_preview(last.text),
+                last_message_preview=preview(last.text),
                 last_direction=last.direction,
                 contact_id=customer,
                 unread=True,
@@ -606,27 +541,29 @@ class Ingestor:
         )
 
 
-def _describe(message: InboundMessage) -> str:
-    """The message as JSON, kept in the dead-letter store for repair."""
-    return json.dumps(
-        {
-            "id": message.external_id,
-            "author": message.author_id,
-            "sent_at": message.sent_at.isoformat(),
-            "direction": message.direction.value,
-            "in_reply_to": message.in_reply_to,
-            "thread_refs": list(message.thread_refs),
-            "subject": message.subject,
-            "text": message.text,
-        },
-        ensure_ascii=False,
+def _aggregate_update(
+    conversation_id: int, thread: Thread, authors: dict[str, tuple[int, int | None]]
+) -> tuple[Any, ...]:
+    """Parameters of _UPDATE_CONVERSATION folding ``thread`` into a stored conversation.
+
+    The customer is the author of the earliest inbound message: the stored one is replaced
+    when this thread brings an inbound message older than anything in the conversation.
+    """
+    first_at, last_at = thread.first_at, thread.last_at
+    first_inbound = thread.first_inbound
+    return (
+        len(thread.messages),
+        first_at,
+        first_at,
+        last_at,
+        thread.preview,
+        last_at,
+        thread.last_direction,
+        last_at,
+        last_at,
+        thread.first_inbound_at,
+        authors[first_inbound.author_id][1] if first_inbound else None,
+        thread.inbound,
+        thread.inbound,
+        conversation_id,
     )
-
-
-def _first_customer(
-    group: list[InboundMessage], authors: dict[str, tuple[int, int | None]]
-) -> int | None:
-    inbound = [m for m in group if m.direction is Direction.INBOUND]
-    if not inbound:
-        return None
-    return authors[min(inbound, key=lambda m: m.sent_at).author_id][1]
