@@ -226,7 +226,7 @@ class Ingestor:
         threads = (
             prepared.threads
             if len(fresh) == len(prepared.messages)
-            else make_threads(fresh, self._stamp)
+            else make_threads(fresh, prepared.values)
         )
         # Where each key already lives: a stored message with that id, or a reference
         # (in_reply_to, thread key) that earlier messages made.

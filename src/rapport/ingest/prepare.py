@@ -20,6 +20,7 @@ from rapport.store.models import Direction
 PREVIEW_LENGTH = 280
 Stamp = Callable[[datetime], Any]
 _INBOUND = Direction.INBOUND
+_SENT_AT = 3  # where the stored time sits in a message's prepared values
 
 
 def stamp_for(dialect_name: str) -> Stamp:
@@ -73,7 +74,10 @@ def _sent_at(message: InboundMessage) -> datetime:
     return message.sent_at
 
 
-def make_threads(messages: list[InboundMessage], stamp: Stamp) -> list[Thread]:
+def make_threads(
+    messages: list[InboundMessage], values: dict[str, tuple[Any, ...]]
+) -> list[Thread]:
+    """Group ``messages`` into threads; times come from their prepared ``values``."""
     threads = []
     for group in group_into_threads(messages):
         if len(group) == 1:
@@ -86,18 +90,20 @@ def make_threads(messages: list[InboundMessage], stamp: Stamp) -> list[Thread]:
         first_inbound = (
             None if not inbound else inbound[0] if len(inbound) == 1 else min(inbound, key=_sent_at)
         )
-        first_at = stamp(first.sent_at)
+        first_at = values[first.external_id][_SENT_AT]
         threads.append(
             Thread(
                 messages=group,
                 first_at=first_at,
-                last_at=first_at if last is first else stamp(last.sent_at),
+                last_at=first_at if last is first else values[last.external_id][_SENT_AT],
                 subject=first.subject,
                 preview=preview(last.text),
                 last_direction="inbound" if last.direction is _INBOUND else "outbound",
                 inbound=bool(inbound),
                 first_inbound=first_inbound,
-                first_inbound_at=stamp(first_inbound.sent_at) if first_inbound else None,
+                first_inbound_at=(
+                    values[first_inbound.external_id][_SENT_AT] if first_inbound else None
+                ),
             )
         )
     return threads
@@ -142,7 +148,7 @@ def prepare_batch(
         rejected=rejected,
         duplicates=duplicates,
         keys=list(keys),
-        threads=make_threads(messages, stamp),
+        threads=make_threads(messages, values),
         values=values,
         size=size,
     )
