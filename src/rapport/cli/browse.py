@@ -62,8 +62,11 @@ def list_command(
                 )
                 return
             page = _page(session, ws, flt, limit or 50, offset, sort)
-    more = "" if page.total_exact else "+"  # counting stopped at a bound
-    table = Table(title=f"{page.total}{more} conversations", title_justify="left")
+    # When counting stopped at its bound the total is a lower bound: "10000+ conversations".
+    title = (
+        _counted(page.total, "conversation") if page.total_exact else f"{page.total}+ conversations"
+    )
+    table = Table(title=title, title_justify="left")
     for column in (
         "id",
         "channel",
@@ -152,9 +155,13 @@ def deadletters_list(
     if as_json:
         print_json([d.model_dump(mode="json") for d in items])
         return
-    table = Table(title=f"{page.total} rejected records", title_justify="left")
+    table = Table(title=_counted(page.total, "rejected record"), title_justify="left")
     for column in ("id", "where", "format", "reason"):
         table.add_column(column, overflow="fold")
     for d in items:
         table.add_row(str(d.id), escape(f"{d.source}:{d.location}"), d.format, escape(d.reason))
     console.print(table)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
