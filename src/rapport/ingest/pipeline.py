@@ -9,45 +9,36 @@ are unique per channel and are looked up before anything is written.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Column, Connection, MetaData, Table, func, select, update
+from sqlalchemy import Column, Connection, MetaData, Table, select
 
 from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
+from rapport.ingest.conversations import UPDATE_CONVERSATION, ConversationWriter, aggregate_update
+from rapport.ingest.identities import IdentityResolver
 from rapport.ingest.prepare import (
     PreparedBatch,
     Thread,
     make_threads,
     prepare_batch,
-    preview,
     stamp_for,
 )
 from rapport.ingest.records import InboundMessage, Record, Rejected
 from rapport.store.db import Database
 from rapport.store.dialects import in_list, insert_ignoring_conflicts
 from rapport.store.models import (
-    Contact,
     Conversation,
-    ConversationStatus,
     DeadLetter,
-    Direction,
-    Identity,
     Message,
     ThreadLink,
 )
-from rapport.store.types import UTCDateTime
-
-_LOOKUP_CHUNK = 1000  # ids per IN (...) list, well under SQLite's parameter limit
-_IDENTITY_CACHE_LIMIT = 500_000
 
 conversations = cast(Table, Conversation.__table__)
 messages = cast(Table, Message.__table__)
-identities = cast(Table, Identity.__table__)
-contacts = cast(Table, Contact.__table__)
 thread_links = cast(Table, ThreadLink.__table__)
 dead_letters = cast(Table, DeadLetter.__table__)
 
@@ -66,30 +57,10 @@ class ImportReport:
         return f"imported={self.imported} duplicates={self.duplicates} rejected={self.rejected}"
 
 
-def _chunks(items: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def fingerprint(source: str, location: str, payload: str) -> str:
     return hashlib.sha256(f"{source}\0{location}\0{payload}".encode()).hexdigest()
 
 
-# Folds a batch's messages into an existing conversation's figures. In an UPDATE every
-# right-hand side sees the row as it was, so the comparisons use the old last_message_at.
-_UPDATE_CONVERSATION = """
-UPDATE conversations SET
-  message_count = message_count + ?,
-  first_message_at = CASE WHEN ? < first_message_at THEN ? ELSE first_message_at END,
-  last_message_preview = CASE WHEN ? > last_message_at THEN ? ELSE last_message_preview END,
-  last_direction = CASE WHEN ? > last_message_at THEN ? ELSE last_direction END,
-  last_message_at = CASE WHEN ? > last_message_at THEN ? ELSE last_message_at END,
-  contact_id = CASE WHEN contact_id IS NULL OR ? < first_message_at
-                    THEN COALESCE(?, contact_id) ELSE contact_id END,
-  unread = (unread OR ?),
-  status = CASE WHEN ? AND status = 'closed' THEN 'open' ELSE status END
-WHERE id = ?
-"""
 _MESSAGE_COLUMNS = (
     "id",
     "workspace_id",
@@ -105,25 +76,7 @@ _MESSAGE_COLUMNS = (
     "meta",
     "created_at",
 )
-_CONVERSATION_COLUMNS = (
-    "id",
-    "workspace_id",
-    "channel_id",
-    "contact_id",
-    "subject",
-    "status",
-    "unread",
-    "message_count",
-    "first_message_at",
-    "last_message_at",
-    "last_message_preview",
-    "last_direction",
-    "created_at",
-)
 _FTS_TABLE = Table("message_fts", MetaData(), Column("rowid"), Column("text"))
-
-
-_OPEN = ConversationStatus.OPEN.value
 
 
 class Ingestor:
@@ -151,9 +104,10 @@ class Ingestor:
         self.format_name = format_name
         self.batch_size = batch_size
         self.on_stored = on_stored
-        self._identities: dict[str, tuple[int, int | None]] = {}
         self._fts = db.dialect == "sqlite"
         self._stamp = stamp_for(db.dialect)
+        self._authors = IdentityResolver(workspace_id, channel_id, self._stamp)
+        self._conversations = ConversationWriter(workspace_id, channel_id, self._stamp)
 
     def run(
         self, records: Iterable[Record], progress: Callable[[int], None] | None = None
@@ -232,7 +186,7 @@ class Ingestor:
         # (in_reply_to, thread key) that earlier messages made.
         links = self._existing_links(conn, prepared.keys)
         links.update(stored)
-        authors = self._resolve_identities(writer, fresh)
+        authors = self._authors.resolve(writer, fresh)
         conversation_of, recount = self._thread(writer, threads, links, authors, report)
 
         now = self._stamp(datetime.now(UTC))
@@ -258,7 +212,7 @@ class Ingestor:
                 [(message_id, m.text) for message_id, m in zip(ids, fresh, strict=True)],
             )
         for conversation_id in recount:
-            self._recount(conn, conversation_id)
+            self._conversations.recount(conn, conversation_id)
         report.imported += len(fresh)
         return ids
 
@@ -272,98 +226,6 @@ class Ingestor:
         for external_id, conversation_id in conn.execute(query):
             found[external_id] = conversation_id
         return found
-
-    # -- identities and contacts ------------------------------------------------------------
-
-    def _resolve_identities(
-        self, writer: BulkWriter, fresh: list[InboundMessage]
-    ) -> dict[str, tuple[int, int | None]]:
-        """The (identity id, contact id) of every author, creating the ones not seen yet."""
-        cache = self._identities
-        if len(cache) > _IDENTITY_CACHE_LIMIT:
-            cache.clear()
-        wanted: dict[str, InboundMessage] = {}
-        company: set[str] = set()
-        for m in fresh:
-            if m.author_id not in cache:
-                wanted.setdefault(m.author_id, m)
-                if m.direction is Direction.OUTBOUND:
-                    company.add(m.author_id)
-        if wanted:
-            query = select(
-                identities.c.external_id, identities.c.id, identities.c.contact_id
-            ).where(
-                identities.c.channel_id == self.channel_id,
-                in_list(identities.c.external_id, list(wanted), writer.conn.dialect.name),
-            )
-            for external_id, identity_id, contact_id in writer.conn.execute(query):
-                cache[external_id] = (identity_id, contact_id)
-            missing = [wanted[a] for a in wanted if a not in cache]
-            if missing:
-                self._create_identities(writer, missing, company)
-        return cache
-
-    def _create_identities(
-        self, writer: BulkWriter, firsts: list[InboundMessage], company: set[str]
-    ) -> None:
-        """New authors become identities; customers (not the company) also become contacts."""
-        now = self._stamp(datetime.now(UTC))
-        customers = [m for m in firsts if m.author_id not in company]
-        contact_ids = dict(
-            zip(
-                (m.author_id for m in customers),
-                writer.allocate_ids(contacts, len(customers)),
-                strict=True,
-            )
-        )
-        writer.insert(
-            contacts,
-            ("id", "workspace_id", "display_name", "email", "attributes", "created_at"),
-            [
-                (
-                    contact_ids[m.author_id],
-                    self.workspace_id,
-                    m.author_name or m.author_handle or m.author_id,
-                    m.author_email,
-                    "{}",
-                    now,
-                )
-                for m in customers
-            ],
-        )
-        identity_ids = writer.allocate_ids(identities, len(firsts))
-        writer.insert(
-            identities,
-            (
-                "id",
-                "workspace_id",
-                "channel_id",
-                "external_id",
-                "handle",
-                "display_name",
-                "is_company",
-                "followers_count",
-                "contact_id",
-                "created_at",
-            ),
-            [
-                (
-                    identity_id,
-                    self.workspace_id,
-                    self.channel_id,
-                    m.author_id,
-                    m.author_handle,
-                    m.author_name or m.author_handle or m.author_id,
-                    m.author_id in company,
-                    m.followers_count,
-                    contact_ids.get(m.author_id),
-                    now,
-                )
-                for identity_id, m in zip(identity_ids, firsts, strict=True)
-            ],
-        )
-        for identity_id, m in zip(identity_ids, firsts, strict=True):
-            self._identities[m.author_id] = (identity_id, contact_ids.get(m.author_id))
 
     # -- threading into conversations -------------------------------------------------------
 
@@ -403,7 +265,7 @@ class Ingestor:
             target = min(found)
             others = sorted(found - {target})
             if others:
-                self._merge_conversations(conn, target, others)
+                self._conversations.merge(conn, target, others)
                 for other in others:
                     redirect[other] = target
                 recount.add(target)
@@ -434,11 +296,11 @@ class Ingestor:
                     if key not in links:
                         links[key] = conversation_id
                         new_links.append((channel_id, key, conversation_id))
-        self._create_conversations(writer, created, to_create, authors)
+        self._conversations.create(writer, created, to_create, authors)
         writer.execute_many(
-            _UPDATE_CONVERSATION,
+            UPDATE_CONVERSATION,
             [
-                _aggregate_update(target, thread, authors)
+                aggregate_update(target, thread, authors)
                 for target, thread in to_update
                 if target not in recount
             ],
@@ -460,110 +322,3 @@ class Ingestor:
         for ref, conversation_id in conn.execute(query):
             found[ref] = conversation_id
         return found
-
-    def _create_conversations(
-        self,
-        writer: BulkWriter,
-        ids: list[int],
-        threads: list[Thread],
-        authors: dict[str, tuple[int, int | None]],
-    ) -> None:
-        now = self._stamp(datetime.now(UTC))
-        head = (self.workspace_id, self.channel_id)
-        rows = [
-            (
-                conversation_id,
-                *head,
-                authors[t.first_inbound.author_id][1] if t.first_inbound else None,
-                t.subject,
-                _OPEN,
-                t.inbound,
-                len(t.messages),
-                t.first_at,
-                t.last_at,
-                t.preview,
-                t.last_direction,
-                now,
-            )
-            for conversation_id, t in zip(ids, threads, strict=True)
-        ]
-        writer.insert(conversations, _CONVERSATION_COLUMNS, rows)
-
-    def _merge_conversations(self, conn: Connection, target: int, others: list[int]) -> None:
-        """Fold conversations that turned out to be one thread into the oldest of them."""
-        conn.execute(
-            update(messages)
-            .where(messages.c.conversation_id.in_(others))
-            .values(conversation_id=target)
-        )
-        conn.execute(
-            update(thread_links)
-            .where(thread_links.c.conversation_id.in_(others))
-            .values(conversation_id=target)
-        )
-        conn.execute(conversations.delete().where(conversations.c.id.in_(others)))
-
-    def _recount(self, conn: Connection, conversation_id: int) -> None:
-        count, first_at = conn.execute(
-            select(func.count(), func.min(messages.c.sent_at)).where(
-                messages.c.conversation_id == conversation_id
-            )
-        ).one()
-        last = conn.execute(
-            select(messages.c.text, messages.c.direction, messages.c.sent_at)
-            .where(messages.c.conversation_id == conversation_id)
-            .order_by(messages.c.sent_at.desc(), messages.c.id.desc())
-            .limit(1)
-        ).one()
-        customer = conn.execute(
-            select(identities.c.contact_id)
-            .join(messages, messages.c.identity_id == identities.c.id)
-            .where(
-                messages.c.conversation_id == conversation_id,
-                messages.c.direction == Direction.INBOUND.value,
-            )
-            .order_by(messages.c.sent_at)
-            .limit(1)
-        ).scalar()
-        first_value = UTCDateTime().process_result_value(first_at, conn.dialect)
-        conn.execute(
-            update(conversations)
-            .where(conversations.c.id == conversation_id)
-            .values(
-                message_count=count,
-                first_message_at=first_value,
-                last_message_at=last.sent_at,
-                last_message_preview=preview(last.text),
-                last_direction=last.direction,
-                contact_id=customer,
-                unread=True,
-            )
-        )
-
-
-def _aggregate_update(
-    conversation_id: int, thread: Thread, authors: dict[str, tuple[int, int | None]]
-) -> tuple[Any, ...]:
-    """Parameters of _UPDATE_CONVERSATION folding ``thread`` into a stored conversation.
-
-    The customer is the author of the earliest inbound message: the stored one is replaced
-    when this thread brings an inbound message older than anything in the conversation.
-    """
-    first_at, last_at = thread.first_at, thread.last_at
-    first_inbound = thread.first_inbound
-    return (
-        len(thread.messages),
-        first_at,
-        first_at,
-        last_at,
-        thread.preview,
-        last_at,
-        thread.last_direction,
-        last_at,
-        last_at,
-        thread.first_inbound_at,
-        authors[first_inbound.author_id][1] if first_inbound else None,
-        thread.inbound,
-        thread.inbound,
-        conversation_id,
-    )
