@@ -117,16 +117,22 @@ class Ingestor:
         Reading, checking and grouping run in a second thread, one batch ahead, while this
         thread writes: SQLite releases the GIL while it works, so the two overlap.
         """
-        report = ImportReport()
         stamp = self._stamp
 
         def prepare(batch: list[InboundMessage], rejected: list[Rejected]) -> PreparedBatch:
             return prepare_batch(batch, rejected, stamp)
 
-        for prepared in read_ahead(records, self.batch_size, prepare):
-            self._commit_batch(prepared, report)
+        return self.run_prepared(read_ahead(records, self.batch_size, prepare), progress)
+
+    def run_prepared(
+        self, prepared: Iterable[PreparedBatch], progress: Callable[[int], None] | None = None
+    ) -> ImportReport:
+        """Store batches prepared elsewhere (another thread or process), one transaction each."""
+        report = ImportReport()
+        for batch in prepared:
+            self._commit_batch(batch, report)
             if progress:
-                progress(prepared.size)
+                progress(batch.size)
         return report
 
     # -- one batch, one transaction ---------------------------------------------------------

@@ -9,9 +9,13 @@ from rapport.accounts.service import get_or_create_channel
 from rapport.channels.base import FileFormat
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport, Ingestor
+from rapport.ingest.reader_process import prepared_batches
 from rapport.ingest.records import InboundMessage, Record
 from rapport.store.db import Database
 from rapport.store.models import ChannelKind
+
+# Below this size a file is read by a thread: starting a process would cost more than it saves.
+PROCESS_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 
 def _records(fmt: FileFormat, path: Path) -> Iterator[Record]:
@@ -46,6 +50,10 @@ def import_file(
         batch_size=batch_size,
         on_stored=on_stored,
     )
+    if path.is_file() and path.stat().st_size >= PROCESS_THRESHOLD_BYTES:
+        # A large file is read and prepared by a second process while this one writes.
+        batches = prepared_batches(fmt.name, path, batch_size, db.dialect)
+        return ingestor.run_prepared(batches, progress)
     return ingestor.run(_records(fmt, path), progress)
 
 

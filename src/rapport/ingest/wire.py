@@ -1,0 +1,133 @@
+"""Prepared batches as plain tuples, for handing them from a reader process to the writer.
+
+Pickling dataclass instances costs more than preparing them; tuples of strings and numbers
+pickle about fifteen times faster. ``encode`` and ``decode`` are exact inverses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.ingest.prepare import PreparedBatch, Thread
+from rapport.ingest.records import InboundMessage, Rejected
+from rapport.store.models import Direction
+
+WireBatch = tuple[Any, ...]
+_DIRECTIONS = {d.value: d for d in Direction}
+
+
+def encode(batch: PreparedBatch) -> WireBatch:
+    messages = batch.messages
+    index = {id(m): i for i, m in enumerate(messages)}
+    return (
+        [
+            (
+                m.external_id,
+                m.author_id,
+                m.text,
+                m.sent_at,
+                m.direction.value,
+                m.author_name,
+                m.author_handle,
+                m.author_email,
+                m.followers_count,
+                m.in_reply_to,
+                m.thread_refs,
+                m.subject,
+                m.meta,
+                m.location,
+            )
+            for m in messages
+        ],
+        [(r.location, r.reason, r.payload) for r in batch.rejected],
+        batch.duplicates,
+        batch.keys,
+        [
+            (
+                [index[id(m)] for m in t.messages],
+                t.first_at,
+                t.last_at,
+                t.subject,
+                t.preview,
+                t.last_direction,
+                t.inbound,
+                -1 if t.first_inbound is None else index[id(t.first_inbound)],
+                t.first_inbound_at,
+            )
+            for t in batch.threads
+        ],
+        [batch.values[m.external_id] for m in messages],
+        batch.size,
+    )
+
+
+def decode(wire: WireBatch) -> PreparedBatch:
+    raw_messages, raw_rejected, duplicates, keys, raw_threads, values, size = wire
+    directions = _DIRECTIONS
+    messages = [
+        InboundMessage(
+            ext,
+            author,
+            text,
+            sent_at,
+            directions[direction],
+            name,
+            handle,
+            email,
+            followers,
+            reply_to,
+            refs,
+            subject,
+            meta,
+            location,
+        )
+        for (
+            ext,
+            author,
+            text,
+            sent_at,
+            direction,
+            name,
+            handle,
+            email,
+            followers,
+            reply_to,
+            refs,
+            subject,
+            meta,
+            location,
+        ) in raw_messages
+    ]
+    threads = [
+        Thread(
+            [messages[i] for i in members],
+            first_at,
+            last_at,
+            subject,
+            preview,
+            last_direction,
+            inbound,
+            None if first_inbound < 0 else messages[first_inbound],
+            first_inbound_at,
+        )
+        for (
+            members,
+            first_at,
+            last_at,
+            subject,
+            preview,
+            last_direction,
+            inbound,
+            first_inbound,
+            first_inbound_at,
+        ) in raw_threads
+    ]
+    return PreparedBatch(
+        messages=messages,
+        rejected=[Rejected(*r) for r in raw_rejected],
+        duplicates=duplicates,
+        keys=keys,
+        threads=threads,
+        values={m.external_id: v for m, v in zip(messages, values, strict=True)},
+        size=size,
+    )
