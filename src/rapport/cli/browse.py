@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from rapport.cli.context import (
     user_errors,
     workspace_id,
 )
+from rapport.cli.terminal import safe
 from rapport.inbox.queries import (
     ConversationFilter,
     ConversationSort,
@@ -80,12 +80,12 @@ def list_command(
     for c in page.items:
         table.add_row(
             str(c.id),
-            escape(c.channel),
-            escape(c.customer or "—"),
+            safe(c.channel),
+            safe(c.customer or "—"),
             c.status + (" •" if c.unread else ""),
             str(c.message_count),
             c.last_message_at.strftime("%Y-%m-%d %H:%M"),
-            escape(c.last_message_preview[:80]),
+            safe(c.last_message_preview[:80]),
         )
     console.print(table)
     shown_to = page.offset + len(page.items)
@@ -121,18 +121,18 @@ def show_command(
         return
     conv = detail.conversation
     console.print(
-        f"[bold]#{conv.id}[/bold] {escape(conv.channel)} · {escape(conv.customer or '—')} · "
+        f"[bold]#{conv.id}[/bold] {safe(conv.channel)} · {safe(conv.customer or '—')} · "
         f"{conv.status} · {conv.message_count} messages"
     )
     if conv.subject:
-        console.print(f"subject: {escape(conv.subject)}")
+        console.print(f"subject: {safe(conv.subject)}")
     for m in detail.messages:
         who = "[cyan]company[/cyan]" if m.direction == "outbound" else "[green]customer[/green]"
         console.print(
-            f"\n{who} [bold]{escape(m.author)}[/bold] {m.sent_at:%Y-%m-%d %H:%M} UTC",
+            f"\n{who} [bold]{safe(m.author)}[/bold] {m.sent_at:%Y-%m-%d %H:%M} UTC",
             highlight=False,
         )
-        console.print(escape(m.text), highlight=False)
+        console.print(safe(m.text), highlight=False)
 
 
 @deadletters_app.command("list")
@@ -159,7 +159,7 @@ def deadletters_list(
     for column in ("id", "where", "format", "reason"):
         table.add_column(column, overflow="fold")
     for d in items:
-        table.add_row(str(d.id), escape(f"{d.source}:{d.location}"), d.format, escape(d.reason))
+        table.add_row(str(d.id), safe(f"{d.source}:{d.location}"), d.format, safe(d.reason))
     console.print(table)
 
 

@@ -10,9 +10,9 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from rapport.accounts.service import get_or_create_workspace
+from rapport.cli.terminal import safe
 from rapport.config import get_settings
 from rapport.errors import RapportError
 from rapport.store.db import Database
@@ -32,7 +32,7 @@ def workspace_id(db: Database, slug: str | None) -> int:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    err_console.print(f"[red]error:[/red] {safe(message)}", highlight=False)
     raise typer.Exit(code)
 
 

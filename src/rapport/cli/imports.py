@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,6 +23,7 @@ from rapport.cli.context import (
     user_errors,
     workspace_id,
 )
+from rapport.cli.terminal import safe
 from rapport.config import get_settings
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport
@@ -82,7 +82,7 @@ def import_command(
             transient=False,
         ) as progress:
             for path in paths:
-                task = progress.add_task(escape(path.name), total=None)
+                task = progress.add_task(safe(path.name), total=None)
 
                 def advance(n: int, task: TaskID = task) -> None:
                     progress.advance(task, n)
@@ -103,14 +103,14 @@ def import_command(
                 _merge(total, report)
                 for rejected in report.rejections:
                     err_console.print(
-                        f"[yellow]rejected[/yellow] {escape(str(path))}:"
-                        f"{escape(rejected.location)}: {escape(rejected.reason)}",
+                        f"[yellow]rejected[/yellow] {safe(str(path))}:"
+                        f"{safe(rejected.location)}: {safe(rejected.reason)}",
                         highlight=False,
                     )
                 if report.rejected > len(report.rejections):
                     err_console.print(
                         f"... and {report.rejected - len(report.rejections)} more rejected in "
-                        f"{escape(str(path))}; see `rapport deadletters list`",
+                        f"{safe(str(path))}; see `rapport deadletters list`",
                         highlight=False,
                     )
     typer.echo(total.summary())
