@@ -151,7 +151,11 @@ def test_search_finds_every_message_with_the_word(twcs: Imported) -> None:
 
     nothing = twcs.client.get("/api/v1/conversations?q=zzqxjvnotaword", headers=twcs.headers)
     assert nothing.json() == {
-        "items": [], "total": 0, "limit": 50, "offset": 0, "total_exact": True
+        "items": [],
+        "total": 0,
+        "limit": 50,
+        "offset": 0,
+        "total_exact": True,
     }
 
 
