@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from rapport.accounts.service import get_or_create_workspace
 from rapport.store.db import Database
+from rapport.store.models import Message
 
 POSTGRES_URL = os.environ.get(
     "RAPPORT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -101,3 +103,17 @@ def workspace_id(db: Database) -> int:
     """A new workspace per test: tests share the database but never each other's data."""
     with db.session() as session:
         return get_or_create_workspace(session, f"ws-{uuid.uuid4().hex[:12]}").id
+
+
+def conversation_sets(db: Database, workspace_id: int) -> set[frozenset[str]]:
+    """The partition of message ids into conversations, as a user would see it."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Message.conversation_id, Message.external_id).where(
+                Message.workspace_id == workspace_id
+            )
+        ).all()
+    groups: dict[int, set[str]] = {}
+    for conversation_id, ext in rows:
+        groups.setdefault(conversation_id, set()).add(ext)
+    return {frozenset(g) for g in groups.values()}

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from tests.conftest import shared_data
+from tests.conftest import conversation_sets, shared_data
 
 from rapport.accounts.service import get_or_create_channel
 from rapport.channels.base import get_format
@@ -56,20 +56,6 @@ def ingestor(db: Database, workspace_id: int, batch_size: int = 1000, name: str 
         format_name="test",
         batch_size=batch_size,
     )
-
-
-def conversation_sets(db: Database, workspace_id: int) -> set[frozenset[str]]:
-    """The partition of message ids into conversations, as a user would see it."""
-    with db.session() as session:
-        rows = session.execute(
-            select(Message.conversation_id, Message.external_id).where(
-                Message.workspace_id == workspace_id
-            )
-        ).all()
-    groups: dict[int, set[str]] = {}
-    for conversation_id, ext in rows:
-        groups.setdefault(conversation_id, set()).add(ext)
-    return {frozenset(g) for g in groups.values()}
 
 
 def test_reply_chain_becomes_one_conversation_in_order(db: Database, workspace_id: int) -> None:

@@ -6,26 +6,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import shared_data
+from tests.conftest import conversation_sets, shared_data
 
 from rapport.channels.base import get_format
 from rapport.ingest import reader_process, service
 from rapport.ingest.service import import_file
 from rapport.store.db import Database
-from rapport.store.models import Conversation, Message
-
-
-def _partition(db: Database, workspace_id: int) -> set[frozenset[str]]:
-    with db.session() as session:
-        rows = session.execute(
-            select(Message.conversation_id, Message.external_id).where(
-                Message.workspace_id == workspace_id
-            )
-        ).all()
-    groups: dict[int, set[str]] = {}
-    for conversation_id, ext in rows:
-        groups.setdefault(conversation_id, set()).add(ext)
-    return {frozenset(g) for g in groups.values()}
+from rapport.store.models import Conversation
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])
@@ -49,7 +36,7 @@ def test_reader_process_imports_what_the_thread_imports(
 
     assert (by_process.imported, by_process.rejected) == (by_thread.imported, by_thread.rejected)
     assert (again.imported, again.duplicates) == (0, 1000)
-    assert _partition(db, workspace_id) == _partition(db, other)
+    assert conversation_sets(db, workspace_id) == conversation_sets(db, other)
     with db.session() as session:
         counts = sorted(
             session.scalars(

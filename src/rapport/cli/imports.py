@@ -100,7 +100,7 @@ def import_command(
                 except UnicodeDecodeError as exc:
                     raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None
                 progress.update(task, total=progress.tasks[task].completed)
-                _merge(total, report)
+                total.add(report)
                 for rejected in report.rejections:
                     err_console.print(
                         f"[yellow]rejected[/yellow] {safe(str(path))}:"
@@ -116,10 +116,3 @@ def import_command(
     typer.echo(total.summary())
     if total.rejected:
         raise typer.Exit(EXIT_REJECTED)
-
-
-def _merge(total: ImportReport, report: ImportReport) -> None:
-    total.imported += report.imported
-    total.duplicates += report.duplicates
-    total.rejected += report.rejected
-    total.conversations_created += report.conversations_created

@@ -11,13 +11,8 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rapport.errors import InvalidInput, NotFound
-from rapport.inbox.search import (
-    SEARCH_WINDOW,
-    id_in,
-    matching_conversations,
-    matching_message_ids,
-    search_words,
-)
+from rapport.inbox.search import matching_conversations, newest_matches, search_words
+from rapport.store.dialects import in_list
 from rapport.store.models import (
     Channel,
     Contact,
@@ -217,7 +212,7 @@ def list_conversations(
             return Page([], 0, limit, offset)
         candidates, windowed = matching_conversations(session, workspace_id, words)
         dialect = session.get_bind().dialect.name
-        conditions.append(id_in(Conversation.id, candidates, dialect))
+        conditions.append(in_list(Conversation.id, candidates, dialect))
 
     # Whether anything but the workspace and the search narrows the list.
     others = len(conditions) > 2
@@ -302,10 +297,9 @@ def list_messages(
         words = search_words(search)
         if not words:
             return Page([], 0, limit, offset)
-        dialect = session.get_bind().dialect.name
-        ids = list(session.scalars(matching_message_ids(dialect, words, SEARCH_WINDOW + 1)))
-        windowed = len(ids) > SEARCH_WINDOW
-        conditions.append(id_in(Message.id, ids[:SEARCH_WINDOW], dialect))
+        ids, windowed = newest_matches(session, words)
+        conditions.append(in_list(Message.id, ids, session.get_bind().dialect.name))
+
     order = (
         (Message.sent_at.asc(), Message.id.asc())
         if conversation_id is not None

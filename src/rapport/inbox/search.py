@@ -55,29 +55,29 @@ def matching_message_ids(
     return select(Message.id).where(_pg_condition(words)).order_by(Message.id.desc()).limit(window)
 
 
-def matching_conversations(
-    session: Session, workspace_id: int, words: list[str], window: int | None = None
+def newest_matches(
+    session: Session, words: list[str], window: int | None = None
 ) -> tuple[list[int], bool]:
-    """The ids of conversations with a message that contains every word.
-
-    The full-text index is asked once, for the newest ``window`` matches; returns the ids
-    and whether the words matched more messages than the window holds.
-    """
+    """Ids of the newest ``window`` (SEARCH_WINDOW) messages containing every word, and
+    whether more messages than that matched. The full-text index is asked once."""
     window = SEARCH_WINDOW if window is None else window
     dialect = session.get_bind().dialect.name
     message_ids = list(session.scalars(matching_message_ids(dialect, words, window + 1)))
-    windowed = len(message_ids) > window
+    return message_ids[:window], len(message_ids) > window
+
+
+def matching_conversations(
+    session: Session, workspace_id: int, words: list[str], window: int | None = None
+) -> tuple[list[int], bool]:
+    """The ids of conversations with one of the newest matching messages, and whether the
+    words matched more messages than the window holds."""
+    message_ids, windowed = newest_matches(session, words, window)
     lookup = (
         select(Message.conversation_id)
         .distinct()
         .where(
             Message.workspace_id == workspace_id,
-            id_in(Message.id, message_ids[:window], dialect),
+            in_list(Message.id, message_ids, session.get_bind().dialect.name),
         )
     )
     return list(session.scalars(lookup)), windowed
-
-
-def id_in(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
-    """``column IN ids`` with the ids bound as one parameter, however many there are."""
-    return in_list(column, ids, dialect)

@@ -53,6 +53,13 @@ class ImportReport:
     conversations_created: int = 0
     rejections: list[Rejected] = field(default_factory=list)
 
+    def add(self, other: ImportReport) -> None:
+        """Count ``other`` in too (one import of several files)."""
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.conversations_created += other.conversations_created
+
     def summary(self) -> str:
         return f"imported={self.imported} duplicates={self.duplicates} rejected={self.rejected}"
 
@@ -177,7 +184,7 @@ class Ingestor:
         self, writer: BulkWriter, prepared: PreparedBatch, report: ImportReport
     ) -> list[int]:
         conn = writer.conn
-        stored = self._stored_messages(conn, prepared.keys)
+        stored = self._conversations_by_key(conn, messages, "external_id", prepared.keys)
         fresh = [m for m in prepared.messages if m.external_id not in stored]
         report.duplicates += len(prepared.messages) - len(fresh)
         if not fresh:
@@ -190,7 +197,7 @@ class Ingestor:
         )
         # Where each key already lives: a stored message with that id, or a reference
         # (in_reply_to, thread key) that earlier messages made.
-        links = self._existing_links(conn, prepared.keys)
+        links = self._conversations_by_key(conn, thread_links, "ref", prepared.keys)
         links.update(stored)
         authors = self._authors.resolve(writer, fresh)
         conversation_of, recount = self._thread(writer, threads, links, authors, report)
@@ -222,16 +229,16 @@ class Ingestor:
         report.imported += len(fresh)
         return ids
 
-    def _stored_messages(self, conn: Connection, external_ids: list[str]) -> dict[str, int]:
-        """The conversation of every message among ``external_ids`` already on the channel."""
-        found: dict[str, int] = {}
-        query = select(messages.c.external_id, messages.c.conversation_id).where(
-            messages.c.channel_id == self.channel_id,
-            in_list(messages.c.external_id, external_ids, conn.dialect.name),
+    def _conversations_by_key(
+        self, conn: Connection, table: Table, key: str, keys: list[str]
+    ) -> dict[str, int]:
+        """``key`` value -> conversation, for the rows of ``table`` on this channel whose
+        ``key`` is one of ``keys`` (stored messages by id, or recorded thread references)."""
+        column = table.c[key]
+        query = select(column, table.c.conversation_id).where(
+            table.c.channel_id == self.channel_id, in_list(column, keys, conn.dialect.name)
         )
-        for external_id, conversation_id in conn.execute(query):
-            found[external_id] = conversation_id
-        return found
+        return {found: conversation_id for found, conversation_id in conn.execute(query)}
 
     # -- threading into conversations -------------------------------------------------------
 
@@ -318,13 +325,3 @@ class Ingestor:
             ignore_conflicts=True,
         )
         return conversation_of, recount
-
-    def _existing_links(self, conn: Connection, keys: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        query = select(thread_links.c.ref, thread_links.c.conversation_id).where(
-            thread_links.c.channel_id == self.channel_id,
-            in_list(thread_links.c.ref, keys, conn.dialect.name),
-        )
-        for ref, conversation_id in conn.execute(query):
-            found[ref] = conversation_id
-        return found

@@ -7,15 +7,6 @@ from collections.abc import Iterable
 from rapport.ingest.records import InboundMessage
 
 
-def message_keys(message: InboundMessage) -> list[str]:
-    """Every threading key of a message: its own id, the id it answers, its thread refs."""
-    keys = [message.external_id]
-    if message.in_reply_to:
-        keys.append(message.in_reply_to)
-    keys.extend(message.thread_refs)
-    return keys
-
-
 def group_into_threads(messages: Iterable[InboundMessage]) -> list[list[InboundMessage]]:
     """Split ``messages`` into groups that share a key, directly or through others."""
     parent: dict[str, str] = {}

@@ -64,39 +64,10 @@ def encode(batch: PreparedBatch) -> WireBatch:
 def decode(wire: WireBatch) -> PreparedBatch:
     raw_messages, raw_rejected, duplicates, keys, raw_threads, values, size = wire
     directions = _DIRECTIONS
+    # Fields in InboundMessage's order; the fifth, the direction, travels as its value.
     messages = [
-        InboundMessage(
-            ext,
-            author,
-            text,
-            sent_at,
-            directions[direction],
-            name,
-            handle,
-            email,
-            followers,
-            reply_to,
-            refs,
-            subject,
-            meta,
-            location,
-        )
-        for (
-            ext,
-            author,
-            text,
-            sent_at,
-            direction,
-            name,
-            handle,
-            email,
-            followers,
-            reply_to,
-            refs,
-            subject,
-            meta,
-            location,
-        ) in raw_messages
+        InboundMessage(*m[:4], directions[m[4]], *m[5:])  # type: ignore[call-arg]
+        for m in raw_messages
     ]
     threads = [
         Thread(
