@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, update
 
+from rapport.engage.case_store import fold_cases
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.prepare import Stamp, Thread, preview
 from rapport.store.models import (
@@ -96,6 +97,7 @@ class ConversationWriter:
 
     def merge(self, conn: Connection, target: int, others: list[int]) -> None:
         """Fold conversations that turned out to be one thread into the oldest of them."""
+        fold_cases(conn, target, others, datetime.now(UTC))
         conn.execute(
             update(messages)
             .where(messages.c.conversation_id.in_(others))

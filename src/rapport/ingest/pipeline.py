@@ -16,6 +16,7 @@ from typing import cast
 
 from sqlalchemy import Column, Connection, MetaData, Table, select
 
+from rapport.engage.routing import Router, StoredMessage
 from rapport.ingest.batches import read_ahead
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.conversations import UPDATE_CONVERSATION, ConversationWriter, aggregate_update
@@ -51,7 +52,9 @@ class ImportReport:
     duplicates: int = 0
     rejected: int = 0
     conversations_created: int = 0
+    cases_opened: int = 0
     rejections: list[Rejected] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)  # replies to send after the commit
 
     def add(self, other: ImportReport) -> None:
         """Count ``other`` in too (one import of several files)."""
@@ -59,6 +62,8 @@ class ImportReport:
         self.duplicates += other.duplicates
         self.rejected += other.rejected
         self.conversations_created += other.conversations_created
+        self.cases_opened += other.cases_opened
+        self.deliveries.extend(other.deliveries)
 
     def summary(self) -> str:
         return f"imported={self.imported} duplicates={self.duplicates} rejected={self.rejected}"
@@ -103,6 +108,7 @@ class Ingestor:
         format_name: str,
         batch_size: int = 5000,
         on_stored: Callable[[list[int]], None] | None = None,
+        route: bool = True,
     ) -> None:
         self.db = db
         self.workspace_id = workspace_id
@@ -115,6 +121,8 @@ class Ingestor:
         self._stamp = stamp_for(db.dialect)
         self._authors = IdentityResolver(workspace_id, channel_id, self._stamp)
         self._conversations = ConversationWriter(workspace_id, channel_id, self._stamp)
+        self._route = route
+        self._router: Router | None = None
 
     def run(
         self, records: Iterable[Record], progress: Callable[[int], None] | None = None
@@ -226,6 +234,23 @@ class Ingestor:
             )
         for conversation_id in recount:
             self._conversations.recount(conn, conversation_id)
+        if self._route:
+            if self._router is None:
+                self._router = Router(conn, self.workspace_id, self.channel_id, self._stamp)
+            routed = self._router.route(
+                writer,
+                [
+                    StoredMessage(
+                        message_id,
+                        conversation_of[m.external_id],
+                        authors[m.author_id][1],
+                        m,
+                    )
+                    for message_id, m in zip(ids, fresh, strict=True)
+                ],
+            )
+            report.cases_opened += routed.cases_opened
+            report.deliveries.extend(routed.deliveries)
         report.imported += len(fresh)
         return ids
 

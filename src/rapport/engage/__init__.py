@@ -1,0 +1,1 @@
+"""Engagement: cases, routing rules, SLAs, assignment, replies, notes, notifications, audit."""

@@ -1,0 +1,1 @@
+"""Listening intelligence: language, sentiment, intent, topics and trends in what customers say."""
