@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,26 @@ class Settings(BaseSettings):
     data_dir: str = Field(
         default="../shared/data",
         description="Where the real data sets live (used by `rapport demo load`).",
+    )
+    jobs: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description=(
+            "Where background jobs (sending replies, SLA checks) run: a thread of this "
+            "process, or Celery workers sharing a broker."
+        ),
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="The Celery broker when jobs=celery: redis://... or amqp://...",
+    )
+    jobs_tick_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often due replies are sent again and SLA clocks are checked.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach this Rapport (links in notifications and surveys).",
     )
 
 

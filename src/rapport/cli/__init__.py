@@ -11,6 +11,7 @@ from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
 from rapport.cli.imports import IMPORT_HELP, import_command
+from rapport.cli.rules import rules_app, setup_app
 from rapport.cli.server import db_app, serve_command
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ app.command("serve")(serve_command)
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(cases_app, name="cases")
 app.add_typer(sla_app, name="sla")
+app.add_typer(rules_app, name="rules")
+app.add_typer(setup_app, name="setup")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")

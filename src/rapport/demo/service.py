@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,11 +20,24 @@ from rapport.accounts.service import create_user, get_or_create_workspace
 from rapport.channels.base import get_format
 from rapport.demo.content import DEMO_CHANNELS, read_demo_channel
 from rapport.demo.reset import clear_workspace_data
+from rapport.engage.case_queries import case_of_conversation
+from rapport.engage.cases import Actor, CaseEditor
+from rapport.engage.rule_store import save_rules
+from rapport.engage.setup import apply_setup, read_setup
 from rapport.inbox.queries import mark_read, set_status
 from rapport.ingest.pipeline import ImportReport
-from rapport.ingest.service import import_file, ingest_messages
+from rapport.ingest.service import import_file, ingest_messages, settle_cases
 from rapport.store.db import Database
-from rapport.store.models import Channel, ConversationStatus, Message, Role, User, Workspace
+from rapport.store.engagement import CaseStatus
+from rapport.store.models import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Role,
+    User,
+    Workspace,
+)
 
 DEMO_WORKSPACE_NAME = "Rapport demo"
 DEMO_PASSWORD = "rapport-demo"  # published in the README: a demo login, never a real one
@@ -44,6 +58,12 @@ DEMO_USERS = (
     DemoUser("demo@rapport.example", "Aisha Bell", Role.ADMIN),
     DemoUser("agent@rapport.example", "Sigrún Jónsdóttir", Role.AGENT),
     DemoUser("analyst@rapport.example", "Dóra Kiss", Role.ANALYST),
+    DemoUser("tom@rapport.example", "Tom Berger", Role.AGENT),
+    DemoUser("giulia@rapport.example", "Giulia Romano", Role.AGENT),
+    DemoUser("jonas@rapport.example", "Jonas Weber", Role.AGENT),
+    DemoUser("lucia@rapport.example", "Lucía García", Role.AGENT),
+    DemoUser("reka@rapport.example", "Réka Szabó", Role.AGENT),
+    DemoUser("parisa@rapport.example", "Parisa Ahmadi", Role.AGENT),
 )
 
 
@@ -149,11 +169,20 @@ def _stored_external_ids(
 def _leave_finished(
     db: Database, workspace_id: int, channel_name: str, states: dict[str, ConversationStatus]
 ) -> None:
+    """Mark finished conversations read, pending or closed; the cases of closed ones are
+    resolved by the team lead, as she would have done."""
     with db.session() as session:
         found = _message_conversations(session, workspace_id, channel_name, list(states))
+        lead = session.scalars(select(User).where(User.email == DEMO_USERS[0].email)).one()
+        editor = CaseEditor(session, workspace_id, Actor(lead.id, lead.name))
         for external_id, conversation_id in found.items():
             set_status(session, workspace_id, conversation_id, states[external_id].value)
             mark_read(session, workspace_id, conversation_id)
+            case_id = case_of_conversation(session, conversation_id)
+            if states[external_id] is ConversationStatus.CLOSED and case_id is not None:
+                last = session.get_one(Conversation, conversation_id).last_message_at
+                editor.set_status(case_id, CaseStatus.RESOLVED.value, at=last)
+        editor.save()
 
 
 def import_twcs_sample(
@@ -216,11 +245,24 @@ def load_demo(
     report = DemoReport(workspace_id=workspace_id)
     if reset:
         report.cleared_messages = reset_workspace(db, workspace_id)
+    # People, teams and rules first, so the conversations are routed as they come in.
+    report.users_created, report.users_existing = ensure_demo_users(db, workspace_id)
+    load_demo_engagement(db, workspace_id)
     report.channels = load_demo_conversations(db, workspace_id, now=now, progress=progress)
+    settle_cases(db, workspace_id)
     if twcs_path is not None:
         if twcs_path.is_file():
             report.twcs = import_twcs_sample(db, workspace_id, twcs_path, progress=twcs_progress)
         else:
             report.twcs_missing = twcs_path
-    report.users_created, report.users_existing = ensure_demo_users(db, workspace_id)
     return report
+
+
+def load_demo_engagement(db: Database, workspace_id: int) -> None:
+    """The demo team's setup (teams, agents, SLA policies, canned replies) and its rules."""
+    data = resources.files("rapport.demo").joinpath("data")
+    with db.session() as session:
+        setup = read_setup(data.joinpath("setup.yaml").read_text("utf-8"), source="demo setup")
+        apply_setup(session, workspace_id, setup, source="demo setup", skip_unknown_users=True)
+        rules = data.joinpath("rules.yaml").read_text("utf-8")
+        save_rules(session, workspace_id, rules, source="demo rules", user_id=None)

@@ -118,7 +118,8 @@ class CaseEditor:
             case.needs_sla = True
         return case
 
-    def set_status(self, case_id: int, status: str) -> CaseState:
+    def set_status(self, case_id: int, status: str, *, at: datetime | None = None) -> CaseState:
+        """Change the status; ``at`` backdates it (history being recorded), default now."""
         if status not in {s.value for s in CaseStatus}:
             known = ", ".join(s.value for s in CaseStatus)
             raise InvalidInput(f"status: must be one of {known}, not {status!r}")
@@ -130,12 +131,13 @@ class CaseEditor:
         was_active = case.active
         previous = case.status
         case.status = status
+        when = at or self.now
         if status == CaseStatus.RESOLVED.value:
-            case.resolved_at = self.now
+            case.resolved_at = when
             activity = "resolved"
         elif status == CaseStatus.CLOSED.value:
-            case.closed_at = self.now
-            case.resolved_at = case.resolved_at or self.now
+            case.closed_at = when
+            case.resolved_at = case.resolved_at or when
             activity = "closed"
         elif previous in (CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value):
             case.resolved_at = case.closed_at = None
@@ -149,6 +151,7 @@ class CaseEditor:
         elif case.active and not was_active and case.assignee_id is not None:
             assigner.take(case.team_id, case.assignee_id)
         self._event(case, activity, **{"from": previous, "to": status})
+        self.events[-1].at = when
         return case
 
     def tag(self, case_id: int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> CaseState:

@@ -94,6 +94,10 @@ class EngageContext:
         team = self.teams.get(team_id) if team_id is not None else None
         if team is not None and team.calendar is not None:
             return team.calendar
+        # Before a case has a team, the first team's hours are the company's opening hours.
+        for first in sorted(self.teams.values(), key=lambda t: t.id):
+            if first.calendar is not None:
+                return first.calendar
         return BusinessCalendar.always_open()
 
 

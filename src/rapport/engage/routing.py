@@ -125,22 +125,22 @@ class Router:
                     report.cases_reopened += 1
             elif case is not None:
                 self._company_replied(case, m, events)
+            live = now - m.sent_at <= LIVE_WINDOW
+            rules = self.context.rules
+            if rules is not None:
+                facts = self._facts(item, case, opened, contacts)
+                for firing in rules.evaluate(facts):
+                    report.rules_fired += 1
+                    firings.append((item.id, case, firing))
+                    if case is not None:
+                        applier.apply(firing, case, item.conversation_id, item.id, m, live)
             if case is not None:
                 touched[id(case)] = case
-            rules = self.context.rules
-            if rules is None:
-                continue
-            live = now - m.sent_at <= LIVE_WINDOW
-            facts = self._facts(item, case, opened, contacts)
-            for firing in rules.evaluate(facts):
-                report.rules_fired += 1
-                firings.append((item.id, case, firing))
-                if case is not None:
-                    applier.apply(firing, case, item.conversation_id, item.id, m, live)
+                # Handed out when the message comes in, so history is routed as it happened.
+                if applier.assign_by_turn(case, live=live):
+                    report.assigned += 1
 
-        for case in sorted(touched.values(), key=lambda c: c.opened_at):
-            if applier.assign_by_turn(case, live=now - case.last_inbound_at <= LIVE_WINDOW):
-                report.assigned += 1
+        for case in touched.values():
             if case.needs_sla:
                 apply_policy(case, self.context, self.channel_kind)
             settle_breaches(case, now, events)

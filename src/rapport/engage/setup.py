@@ -184,8 +184,18 @@ class SetupReport:
         )
 
 
-def apply_setup(session: Session, workspace_id: int, setup: Setup, *, source: str) -> SetupReport:
-    """Make the workspace match ``setup`` (in the caller's transaction)."""
+def apply_setup(
+    session: Session,
+    workspace_id: int,
+    setup: Setup,
+    *,
+    source: str,
+    skip_unknown_users: bool = False,
+) -> SetupReport:
+    """Make the workspace match ``setup`` (in the caller's transaction).
+
+    A user the file names who is not in the workspace is an error, unless
+    ``skip_unknown_users`` (the demo, loaded where some of its people live elsewhere)."""
     users = {
         u.email.casefold(): u
         for u in session.scalars(select(User).where(User.workspace_id == workspace_id))
@@ -196,8 +206,17 @@ def apply_setup(session: Session, workspace_id: int, setup: Setup, *, source: st
         for email in ([item["email"]] if "email" in item else item.get("members", []))
         if email and email.casefold() not in users
     ]
-    if problems:
+    if problems and not skip_unknown_users:
         raise RulesError(source, problems)
+    setup = Setup(
+        teams=[
+            {**t, "members": [e for e in t.get("members", []) if e.casefold() in users]}
+            for t in setup.teams
+        ],
+        agents=[a for a in setup.agents if a["email"].casefold() in users],
+        policies=setup.policies,
+        canned=setup.canned,
+    )
 
     teams = {
         t.name: t for t in session.scalars(select(Team).where(Team.workspace_id == workspace_id))

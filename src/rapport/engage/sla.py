@@ -69,8 +69,10 @@ def settle_breaches(case: CaseState, now: datetime, events: list[EventRow]) -> b
             breached = True
     due = case.resolution_due
     if due is not None and case.resolution_breached_at is None:
+        # While the case waits on the customer (pending) its resolution is not judged: it
+        # is judged when it is resolved, or when it is back with the team past its due time.
         done = case.resolved_at or case.closed_at
-        if (done is not None and done > due) or (done is None and now > due):
+        if (done is not None and done > due) or (done is None and case.active and now > due):
             case.resolution_breached_at = due
             events.append(_breach_event(case, due, "resolution"))
             breached = True

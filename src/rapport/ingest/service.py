@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rapport.accounts.service import get_or_create_channel
 from rapport.channels.base import FileFormat
+from rapport.engage.sla import sweep
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport, Ingestor
 from rapport.ingest.reader_process import prepared_batches
@@ -53,8 +54,19 @@ def import_file(
     if path.is_file() and path.stat().st_size >= PROCESS_THRESHOLD_BYTES:
         # A large file is read and prepared by a second process while this one writes.
         batches = prepared_batches(fmt.name, path, batch_size, db.dialect)
-        return ingestor.run_prepared(batches, progress)
-    return ingestor.run(_records(fmt, path), progress)
+        report = ingestor.run_prepared(batches, progress)
+    else:
+        report = ingestor.run(_records(fmt, path), progress)
+    if report.imported:
+        settle_cases(db, workspace_id)
+    return report
+
+
+def settle_cases(db: Database, workspace_id: int) -> None:
+    """Bring the SLA clocks of imported history up to now: breaches that happened, and
+    answered cases the customer never came back to, resolved."""
+    with db.session() as session:
+        sweep(session.connection(), workspace_id)
 
 
 def ingest_messages(

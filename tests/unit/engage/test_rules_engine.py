@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from rapport.engage.rules import (
 )
 
 EXAMPLE = Path(rules_package.__file__).parent / "example-rules.yaml"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
 
 MESSAGE = MessageFacts(
     channel="twitter-support",
@@ -183,3 +185,22 @@ def test_the_example_file_loads_and_routes_messages():
         "Night and weekend emails",
     ]
     assert ruleset.rules[-1].enabled is False
+
+
+def test_the_rule_files_in_the_documentation_load():
+    blocks = re.findall(r"```yaml\n(rules:.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert blocks
+    for block in blocks:
+        assert load_rules(block, source="docs/rules.md").rules
+
+
+def test_aliases_reuse_a_keyword_list():
+    ruleset = load_rules(
+        "rules:\n"
+        "  - name: a\n"
+        "    when: {text: {contains_any: &refund [refund*, money back]}}\n"
+        "    then: {tag: a}\n"
+        "  - {name: b, when: {subject: {contains_any: *refund}}, then: {tag: b}}\n"
+    )
+    assert ruleset.rules[1].when["subject"]["contains_any"] == ("refund*", "money back")
+    assert names(ruleset.evaluate(replace(MESSAGE, subject="Money back"))) == ["a", "b"]

@@ -94,6 +94,7 @@ def test_file_level_problems(text: str, expected: str):
         ("{name: x, then: {tag: x}, when: {channel: []}}", "expected at least one channel name"),
         ("{name: x, then: {tag: x}, when: {any: []}}", "expected at least one condition"),
         ("{name: x, then: {tag: x}, when: {not: {}}}", "expected at least one condition"),
+        ("{name: x, then: {tag: x}, when: {all: []}}", "expected at least one condition"),
         ("{name: x, then: {tag: x}, when: {any: [{direction: any}]}}", "direction can only"),
         ("{name: x, then: {tag: x}, when: {sentiment: angry}}", "expected one of negative"),
         ("{name: x, then: {tag: x}, when: {language: english}}", "is not a language code"),

@@ -203,7 +203,7 @@ then = st.fixed_dictionaries(
 rule = st.fixed_dictionaries(
     {"name": line, "then": then},
     optional={
-        "description": line,
+        "description": st.one_of(line, st.lists(line, min_size=2, max_size=3).map("\n".join)),
         "enabled": st.booleans(),
         "stop": st.booleans(),
         "when": st.one_of(

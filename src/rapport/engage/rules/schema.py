@@ -42,10 +42,26 @@ def rules_from_data(data: Mapping[str, Any], *, source: str = "<rules>") -> Rule
     return _build(represent(thaw(data), source), source)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes lists of plain values on one line and multi-line texts as ``|`` blocks."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in data else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
+
+
 def dump_rules(ruleset: RuleSet) -> str:
     """The rules as YAML that ``load_rules`` reads back to an equal rule set."""
-    body = yaml.safe_dump(
-        ruleset.to_data(), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    body = yaml.dump(
+        ruleset.to_data(),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=None,
     )
     return "# Rapport automation rules; the format is described in docs/rules.md.\n" + body
 
@@ -124,7 +140,7 @@ def _rule(reader: Reader, node: yaml.Node, path: str, names: dict[str, str]) -> 
         return None
     rule = Rule(
         name=name,
-        when=freeze(plain(when)) if when is not None and not _is_null(when) else {},
+        when=freeze(plain(when) if when is not None and not _is_null(when) else {}),
         then=actions or Actions(),
         description=description,
         enabled=bool(enabled),

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 import yaml
 
 from rapport.engage.rules import conditions as c
-from rapport.engage.rules.nodes import Reader, Scalar, scalar_value, shown
+from rapport.engage.rules.nodes import Entries, Reader, Scalar, scalar_value, shown
 from rapport.engage.rules.text import check_keyword, compile_keywords, compile_pattern
 from rapport.engage.rules.timing import load_timezone, parse_between, parse_days, time_within
 
@@ -73,27 +73,29 @@ def _group(reader: Reader, node: yaml.Node, path: str, depth: int) -> c.Conditio
     return c.all_of(found) if found else None
 
 
-def _any(reader: Reader, node: yaml.Node, path: str, depth: int) -> c.Condition | None:
+def _groups(reader: Reader, node: yaml.Node, path: str, depth: int) -> list[c.Condition] | None:
+    """The groups of an ``any:`` or ``all:`` list, or ``None`` if any is wrong."""
     items = reader.sequence(node, path, what="a list of condition mappings")
     if isinstance(node, yaml.SequenceNode) and not items:
         reader.report(node, path, "expected at least one condition mapping")
     found = [_group(reader, item, f"{path}[{i}]", depth) for i, item in enumerate(items)]
-    return c.any_of([f for f in found if f]) if found and all(found) else None
+    groups = [group for group in found if group is not None]
+    return groups if groups and len(groups) == len(found) else None
+
+
+def _any(reader: Reader, node: yaml.Node, path: str, depth: int) -> c.Condition | None:
+    groups = _groups(reader, node, path, depth)
+    return None if groups is None else c.any_of(groups)
 
 
 def _all(reader: Reader, node: yaml.Node, path: str, depth: int) -> c.Condition | None:
-    items = reader.sequence(node, path, what="a list of condition mappings")
-    found = [_group(reader, item, f"{path}[{i}]", depth) for i, item in enumerate(items)]
-    return c.all_of([f for f in found if f]) if found and all(found) else None
+    groups = _groups(reader, node, path, depth)
+    return None if groups is None else c.all_of(groups)
 
 
 def _not(reader: Reader, node: yaml.Node, path: str, depth: int) -> c.Condition | None:
     inner = _group(reader, node, path, depth)
     return None if inner is None else c.negate(inner)
-
-
-def _texts(reader: Reader, node: yaml.Node, path: str, what: str) -> tuple[str, ...] | None:
-    return reader.texts(node, path, what=what)
 
 
 def _keywords(reader: Reader, node: yaml.Node, path: str) -> tuple[str, ...] | None:
@@ -154,7 +156,7 @@ def _pattern(reader: Reader, node: yaml.Node, path: str) -> re.Pattern[str] | No
 
 def _one_of(label: str, get: c.Getter, what: str) -> Parser:
     def parse(reader: Reader, node: yaml.Node, path: str, _depth: int) -> c.Condition | None:
-        values = _texts(reader, node, path, what)
+        values = reader.texts(node, path, what=what)
         return None if values is None else c.one_of(label, get, values)
 
     return parse
@@ -177,7 +179,7 @@ def _choices(label: str, get: c.Getter, options: tuple[str, ...]) -> Parser:
 
 
 def _language(reader: Reader, node: yaml.Node, path: str, _depth: int) -> c.Condition | None:
-    codes = _texts(reader, node, path, 'a language code such as "nb" or "pt-BR"')
+    codes = reader.texts(node, path, what='a language code such as "nb" or "pt-BR"')
     bad = [code for code in codes or () if not _LANGUAGE.fullmatch(code)]
     for code in bad:
         reader.report(node, path, f'"{code}" is not a language code such as "nb" or "pt-BR"')
@@ -201,9 +203,12 @@ def _business_hours(reader: Reader, node: yaml.Node, path: str, _: int) -> c.Con
 
 
 def _bounds(
-    reader: Reader, node: yaml.Node, path: str, *, whole: bool
+    reader: Reader, node: yaml.Node, path: str, *, whole: bool, entries: Entries | None = None
 ) -> tuple[float | None, float | None] | None:
-    entries = reader.mapping(node, path, ("at_least", "at_most"), what="at_least and/or at_most")
+    """``at_least``/``at_most`` from ``node`` (or from its ``entries``, already read)."""
+    if entries is None:
+        what = "at_least and/or at_most"
+        entries = reader.mapping(node, path, ("at_least", "at_most"), what=what)
     if entries is None:
         return None
     if not entries:
@@ -237,11 +242,11 @@ def _author(reader: Reader, node: yaml.Node, path: str, _depth: int) -> c.Condit
         reader.report(node, path, "expected at least one of " + ", ".join(keys))
     found: list[c.Condition] = []
     if "handle" in entries:
-        handles = _texts(reader, entries["handle"][1], f"{path}.handle", "a handle")
+        handles = reader.texts(entries["handle"][1], f"{path}.handle", what="a handle")
         if handles:
             found.append(c.handle_in(handles))
     if "email_domain" in entries:
-        domains = _texts(reader, entries["email_domain"][1], f"{path}.email_domain", "a domain")
+        domains = reader.texts(entries["email_domain"][1], f"{path}.email_domain", what="a domain")
         if domains:
             found.append(c.email_domain_in(domains))
     if "name_contains" in entries:
@@ -269,7 +274,9 @@ def _contact_attribute(reader: Reader, name: str, node: yaml.Node, path: str) ->
                 reader.report(node, path, "exists cannot be combined with at_least or at_most")
             exists = reader.boolean(entries["exists"][1], f"{path}.exists")
             return None if exists is None else c.contact_exists(name, exists)
-        bounds = _bounds(reader, node, path, whole=False) if entries is not None else None
+        if entries is None:
+            return None
+        bounds = _bounds(reader, node, path, whole=False, entries=entries)
         return None if bounds is None else c.contact_between(name, *bounds)
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     if not items:
@@ -322,7 +329,7 @@ def _time(reader: Reader, node: yaml.Node, path: str, _depth: int) -> c.Conditio
             continue
         value, at = entries[key][1], f"{path}.{key}"
         what = 'a day or range such as "mon-fri"' if key == "days" else '"09:00-17:00"'
-        texts = _texts(reader, value, at, what)
+        texts = reader.texts(value, at, what=what)
         if texts is None:
             ok = False
             continue

@@ -477,7 +477,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("rule_firings", schema=None) as batch_op:
         batch_op.drop_index("ix_rule_firings_workspace")
