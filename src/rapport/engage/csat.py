@@ -61,8 +61,7 @@ TOKEN_LENGTH = 64  # the column's size
 
 
 def _public_url() -> str:
-    url = getattr(get_settings(), "public_url", None) or DEFAULT_PUBLIC_URL
-    return str(url).rstrip("/")
+    return (get_settings().public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)

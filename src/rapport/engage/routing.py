@@ -143,7 +143,7 @@ class Router:
         for case in touched.values():
             if case.needs_sla:
                 apply_policy(case, self.context, self.channel_kind)
-            settle_breaches(case, now, events)
+            settle_breaches(case, now, events, judge_waiting=False)
 
         saver = CaseSaver(writer, self.stamp)
         saver.save(touched.values(), new_links, events, now)
@@ -215,7 +215,9 @@ class Router:
             case.status = CaseStatus.PENDING.value
             self.context.assigner.release(case.assignee_id)
         meta = m.meta or {}
-        agent = meta.get("agent_name") if isinstance(meta.get("agent_name"), str) else None
+        # Our own replies say which agent wrote them; imported ones may ("agent").
+        named = meta.get("agent_name") or meta.get("agent")
+        agent = named if isinstance(named, str) else None
         resource = agent or m.author_handle or m.author_name or m.author_id
         actor = meta.get("agent_user_id")
         events.append(

@@ -55,15 +55,24 @@ def apply_policy(case: CaseState, context: EngageContext, channel_kind: str) -> 
     )
 
 
-def settle_breaches(case: CaseState, now: datetime, events: list[EventRow]) -> bool:
-    """Record the breaches that have happened by ``now``; True when one was recorded."""
+def settle_breaches(
+    case: CaseState, now: datetime, events: list[EventRow], *, judge_waiting: bool = True
+) -> bool:
+    """Record the breaches that have happened by ``now``; True when one was recorded.
+
+    A target missed because the answer came late is certain as soon as the answer is
+    stored. One missed because nothing came yet is only judged when ``judge_waiting``:
+    routing leaves it to the sweep, because history may still bring the answer."""
     if case.merged_into_id is not None:
         return False
     breached = False
     due = case.first_response_due
     if due is not None and case.first_response_breached_at is None:
         answered = case.first_responded_at
-        if (answered is not None and answered > due) or (answered is None and now > due):
+        done = case.resolved_at or case.closed_at
+        settled_in_time = done is not None and done <= due  # closed before it was due
+        waited_out = judge_waiting and answered is None and now > due and not settled_in_time
+        if (answered is not None and answered > due) or waited_out:
             case.first_response_breached_at = due
             events.append(_breach_event(case, due, "first_response"))
             breached = True
@@ -72,7 +81,8 @@ def settle_breaches(case: CaseState, now: datetime, events: list[EventRow]) -> b
         # While the case waits on the customer (pending) its resolution is not judged: it
         # is judged when it is resolved, or when it is back with the team past its due time.
         done = case.resolved_at or case.closed_at
-        if (done is not None and done > due) or (done is None and case.active and now > due):
+        waited_out = judge_waiting and done is None and case.active and now > due
+        if (done is not None and done > due) or waited_out:
             case.resolution_breached_at = due
             events.append(_breach_event(case, due, "resolution"))
             breached = True
