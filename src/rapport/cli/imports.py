@@ -58,6 +58,12 @@ def import_command(
     ),
     workspace: str | None = WorkspaceOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    routing: bool = typer.Option(
+        True,
+        "--routing/--no-routing",
+        help="Open cases and run the rules as messages are stored (default); --no-routing "
+        "only stores the conversations.",
+    ),
 ) -> None:
     """Import conversations from files (see IMPORT_HELP)."""
     if format not in format_names():
@@ -96,6 +102,7 @@ def import_command(
                         channel_name=channel,
                         batch_size=get_settings().import_batch_size,
                         progress=advance,
+                        route=routing,
                     )
                 except UnicodeDecodeError as exc:
                     raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None

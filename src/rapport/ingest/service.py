@@ -33,8 +33,12 @@ def import_file(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     on_stored: Callable[[list[int]], None] | None = None,
+    route: bool = True,
 ) -> ImportReport:
-    """Import one file (or folder, for formats that read folders) into a channel."""
+    """Import one file (or folder, for formats that read folders) into a channel.
+
+    With ``route`` (the default) every new message is routed as it is stored: cases are
+    opened, rules run, agents assigned (see rapport.engage.routing)."""
     if not path.exists():
         raise InvalidInput(f"{path}: no such file or folder")
     with db.session() as session:
@@ -50,6 +54,7 @@ def import_file(
         format_name=fmt.name,
         batch_size=batch_size,
         on_stored=on_stored,
+        route=route,
     )
     if path.is_file() and path.stat().st_size >= PROCESS_THRESHOLD_BYTES:
         # A large file is read and prepared by a second process while this one writes.
@@ -57,7 +62,7 @@ def import_file(
         report = ingestor.run_prepared(batches, progress)
     else:
         report = ingestor.run(_records(fmt, path), progress)
-    if report.imported:
+    if report.imported and route:
         settle_cases(db, workspace_id)
     return report
 
