@@ -10,7 +10,17 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from starlette.routing import compile_path
 
 import rapport
-from rapport.api import account, channels, contacts, conversations, deadletters, health, messages
+from rapport.api import (
+    account,
+    cases,
+    channels,
+    contacts,
+    conversations,
+    deadletters,
+    engage,
+    health,
+    messages,
+)
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
 from rapport.api.schemas import ErrorOut
@@ -35,9 +45,17 @@ def _api_router() -> APIRouter:
     }
     api = APIRouter(prefix=API_PREFIX, responses=common)
     api.include_router(account.router)  # /auth/token needs no token; /me depends on one
+    api.include_router(engage.public_router)  # a survey answer carries its own secret
     protected = APIRouter(dependencies=[Depends(current_principal)])
     for module in (conversations, messages, contacts, deadletters, channels):
         protected.include_router(module.router)
+    for router in (
+        cases.router,
+        cases.conversation_router,
+        cases.delivery_router,
+        engage.router,
+    ):
+        protected.include_router(router)
     api.include_router(protected)
     return api
 
