@@ -92,6 +92,9 @@ class Router:
         self.channel_name: str = channel.name
         self.channel_kind: str = channel.kind
         self.context: EngageContext = load_context(conn, workspace_id)
+        rules = self.context.rules
+        self._needs_hours = rules is not None and _mentions(rules, "business_hours")
+        self._needs_contacts = rules is not None and _mentions(rules, "contact")
         self._next_placeholder = -1
 
     def route(self, writer: BulkWriter, stored: list[StoredMessage]) -> RoutingReport:
@@ -234,7 +237,10 @@ class Router:
         contacts: dict[int, dict[str, Any]],
     ) -> MessageFacts:
         m = item.message
-        calendar = self.context.calendar_for(None, case.team_id if case else None)
+        open_now = None
+        if self._needs_hours:  # the calendar is only consulted when a rule asks
+            calendar = self.context.calendar_for(None, case.team_id if case else None)
+            open_now = calendar.is_open(m.sent_at)
         return MessageFacts(
             channel=self.channel_name,
             channel_kind=self.channel_kind,
@@ -249,15 +255,14 @@ class Router:
             contact=contacts.get(item.contact_id or 0, {}),
             sent_at=m.sent_at,
             is_new_case=opened,
-            business_open=calendar.is_open(m.sent_at),
+            business_open=open_now,
             language=case.language if case else None,
         )
 
     def _contact_attributes(
         self, conn: Connection, stored: list[StoredMessage]
     ) -> dict[int, dict[str, Any]]:
-        rules = self.context.rules
-        if rules is None or not _mentions(rules, "contact"):
+        if not self._needs_contacts:
             return {}
         ids = sorted({s.contact_id for s in stored if s.contact_id is not None})
         found: dict[int, dict[str, Any]] = {}
