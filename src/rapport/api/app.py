@@ -16,6 +16,7 @@ from rapport.api import (
     channels,
     contacts,
     conversations,
+    csat_page,
     deadletters,
     engage,
     health,
@@ -111,6 +112,7 @@ def create_app(database_url: str | Database | None = None, *, with_ui: bool = Tr
     app.state.db = db
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(csat_page.router)  # the customer's survey page: no login
     app.include_router(_api_router())
     app.add_api_route(
         f"{API_PREFIX}/{{path:path}}",

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, or_, select
 
+from rapport.engage.actions import Outbox, PendingNotification
 from rapport.engage.case_store import CaseSaver, CaseState, EventRow, load_cases
 from rapport.engage.context import EngageContext, choose_policy, load_context
 from rapport.ingest.bulk import BulkWriter
@@ -141,6 +142,7 @@ def sweep(conn: Connection, workspace_id: int, now: datetime | None = None) -> S
         )
     ).scalars()
     report = SweepReport()
+    outbox = Outbox()
     states = load_cases(conn, ids)
     events: list[EventRow] = []
     policies = {p.name: p for p in context.policies}
@@ -180,13 +182,29 @@ def sweep(conn: Connection, workspace_id: int, now: datetime | None = None) -> S
                 EventRow(case, now, "sla_warning", SYSTEM, attributes={"due": due.isoformat()})
             )
             report.warned.append(case.id)
+            _tell(outbox, context, case, "sla_warning", f"Case #{{case}} is due at {due:%H:%M} UTC")
         if settle_breaches(case, now, events):
             report.breached.append(case.id)
+            _tell(outbox, context, case, "sla_breached", "Case #{case} missed its SLA")
     changed = [case for case in states.values() if case.changed]
     if changed:
         writer = BulkWriter(conn)
-        CaseSaver(writer, stamp_for(conn.dialect.name)).save(changed, {}, events, now)
+        stamp = stamp_for(conn.dialect.name)
+        CaseSaver(writer, stamp).save(changed, {}, events, now)
+        outbox.save(writer, stamp, now)
     return report
+
+
+def _tell(outbox: Outbox, context: EngageContext, case: CaseState, kind: str, text: str) -> None:
+    """Tell the case's agent, or its whole team when nobody has it."""
+    if case.assignee_id is not None:
+        people = [case.assignee_id]
+    elif case.team_id is not None and case.team_id in context.teams:
+        people = context.teams[case.team_id].members
+    else:
+        people = []
+    for user_id in people:
+        outbox.notifications.append(PendingNotification(user_id, kind, case, text))
 
 
 # -- the report ---------------------------------------------------------------------------------
