@@ -79,11 +79,18 @@ def _unknown_api_route(request: Request, path: str) -> None:
     raise NotFound(f"no API route {API_PREFIX}/{path}; see /docs")
 
 
-def create_app(database_url: str | Database | None = None, *, with_ui: bool = True) -> FastAPI:
+def create_app(
+    database_url: str | Database | None = None,
+    *,
+    with_ui: bool = True,
+    run_jobs: bool = False,
+) -> FastAPI:
     """Build the application on one database (a URL, an open ``Database``, or the settings').
 
     The schema is migrated first. A ``Database`` passed in stays the caller's to dispose;
-    one made here is disposed when the application shuts down.
+    one made here is disposed when the application shuts down. With ``run_jobs`` (the
+    server) the job runner starts with the application: replies are sent and SLA clocks
+    swept in this process, or handed to Celery workers when ``RAPPORT_JOBS=celery``.
     """
     if isinstance(database_url, Database):
         db, owned = database_url, False
@@ -97,7 +104,18 @@ def create_app(database_url: str | Database | None = None, *, with_ui: bool = Tr
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        dispatcher = None
+        if run_jobs:
+            from rapport.config import get_settings
+            from rapport.jobs.dispatch import make_dispatcher, set_active
+
+            dispatcher = make_dispatcher(db, get_settings())
+            dispatcher.start()
+            set_active(dispatcher)
         yield
+        if dispatcher is not None:
+            set_active(None)
+            dispatcher.stop()
         if owned:
             db.dispose()
 

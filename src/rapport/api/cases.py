@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, BackgroundTasks, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from rapport.engage.cases import Actor, CaseEditor
 from rapport.engage.csat import request_csat
 from rapport.engage.schemas import CaseDetailOut, CaseOut
 from rapport.errors import InvalidInput
+from rapport.jobs.dispatch import submit_deliveries
 from rapport.store.engagement import CaseStatus, Priority
 from rapport.store.models import User
 
@@ -222,11 +223,15 @@ conversation_router = APIRouter(prefix="/conversations", tags=["replies"])
 
 @conversation_router.post("/{conversation_id}/replies", response_model=DeliveryOut, status_code=202)
 def reply(
-    conversation_id: ConversationId, body: ReplyIn, principal: Writer, session: RequestSession
+    conversation_id: ConversationId,
+    body: ReplyIn,
+    principal: Writer,
+    session: RequestSession,
+    background: BackgroundTasks,
 ) -> Any:
     """Reply to the customer through the conversation's channel, as yourself. The reply is
     queued and sent in the background; its delivery says how that went."""
-    return replies.queue_reply(
+    delivery = replies.queue_reply(
         session,
         principal.workspace_id,
         conversation_id=conversation_id,
@@ -236,6 +241,10 @@ def reply(
         reply_to_message_id=body.reply_to_message_id,
         canned=body.canned,
     )
+    session.flush()
+    # Runs after the response, so after the request's transaction has committed.
+    background.add_task(submit_deliveries, [delivery.id])
+    return delivery
 
 
 @conversation_router.post("/{conversation_id}/case", response_model=CaseDetailOut, status_code=201)
@@ -263,9 +272,18 @@ def list_deliveries(
 
 
 @delivery_router.post("/{delivery_id}/retry", response_model=DeliveryOut)
-def retry(delivery_id: DeliveryId, principal: Writer, session: RequestSession) -> Any:
+def retry(
+    delivery_id: DeliveryId,
+    principal: Writer,
+    session: RequestSession,
+    background: BackgroundTasks,
+) -> Any:
     """Send a failed or uncertain reply again (the agent's explicit decision)."""
-    return replies.retry_delivery(session, principal.workspace_id, delivery_id, actor_of(principal))
+    delivery = replies.retry_delivery(
+        session, principal.workspace_id, delivery_id, actor_of(principal)
+    )
+    background.add_task(submit_deliveries, [delivery.id])
+    return delivery
 
 
 @delivery_router.post("/{delivery_id}/cancel", response_model=DeliveryOut)

@@ -24,6 +24,7 @@ from rapport.inbox.schemas import MessageOut
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
+from rapport.jobs.dispatch import submit_deliveries
 from rapport.store.db import Database
 from rapport.store.models import Channel, ChannelKind, Direction, Message
 
@@ -176,6 +177,7 @@ def post_message(
     _check_storable(message)
     kind = _channel_kind(db, principal.workspace_id, channel)
     report = _ingest_one(db, principal.workspace_id, channel, kind, message)
+    submit_deliveries(report.deliveries)  # automatic acknowledgements the rules queued
     duplicate = report.imported == 0
     if duplicate:
         response.status_code = status.HTTP_200_OK

@@ -11,6 +11,7 @@ from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
 from rapport.cli.imports import IMPORT_HELP, import_command
+from rapport.cli.jobs import jobs_app
 from rapport.cli.rules import rules_app, setup_app
 from rapport.cli.server import db_app, serve_command
 
@@ -33,6 +34,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(jobs_app, name="jobs")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ def serve_command(
     with user_errors():
         open_database().dispose()
     typer.echo(f"Rapport is at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(run_jobs=True), host=host, port=port, log_level="warning")
 
 
 @db_app.command("upgrade")

@@ -53,6 +53,7 @@ class Outgoing:
     delivery_id: int
     workspace_id: int
     author_id: int | None
+    purpose: str  # reply, ack, csat
     reply: OutboundReply
     channel_id: int
     channel_name: str
@@ -122,6 +123,7 @@ def prepare_outgoing(conn: Connection, delivery_id: int) -> Outgoing:
         delivery_id=delivery_id,
         workspace_id=d.workspace_id,
         author_id=d.author_id,
+        purpose=d.purpose,
         reply=reply,
         channel_id=conversation.channel_id,
         channel_name=channel.name,
@@ -186,6 +188,7 @@ def record_sent(db: Database, job: Outgoing, external_id: str, at: datetime) -> 
         "agent_name": reply.agent_name,
         "agent_user_id": job.author_id,
         "delivery_id": job.delivery_id,
+        "purpose": job.purpose,
     }
     meta.update(
         {k: reply.reply_meta[k] for k in ("page_id", "psid", "post_id") if k in reply.reply_meta}

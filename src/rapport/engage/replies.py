@@ -52,6 +52,14 @@ from rapport.store.models import (
 
 deliveries_table = cast(Table, Delivery.__table__)
 
+# What each kind of channel needs before it can send (see each sender's module docstring).
+REQUIRED_SETTINGS: dict[ChannelKind, tuple[str, ...]] = {
+    ChannelKind.EMAIL: ("smtp_host", "from_address"),
+    ChannelKind.TWITTER: ("access_token",),
+    ChannelKind.FACEBOOK: ("page_access_token",),
+    ChannelKind.MESSENGER: ("page_access_token",),
+}
+
 RETRYABLE = (DeliveryStatus.FAILED.value, DeliveryStatus.UNCERTAIN.value)
 CANCELLABLE = (
     DeliveryStatus.QUEUED.value,
@@ -259,13 +267,22 @@ def _answered(session: Session, conversation: Conversation, message_id: int | No
 
 
 def _check_channel(channel: Channel) -> None:
-    """The channel has what sending needs (credentials, a server): the sender says what."""
+    """The channel has what sending needs (credentials, a server), else every setting it
+    lacks is named; the sender then checks the values."""
+    settings = channel.settings or {}
+    kind = ChannelKind(channel.kind)
+    missing = [key for key in REQUIRED_SETTINGS.get(kind, ()) if not settings.get(key)]
+    if missing:
+        raise InvalidInput(
+            f"channel {channel.name!r} cannot send replies yet: its settings lack "
+            f"{', '.join(missing)}. Add them to the channel's settings, then send again"
+        )
     try:
-        get_sender(ChannelKind(channel.kind), channel.settings or {})
+        get_sender(kind, settings)
     except DeliveryError as exc:
         raise InvalidInput(
             f"channel {channel.name!r} cannot send replies yet: {exc}. "
-            "Add it to the channel's settings, then send again"
+            "Correct the channel's settings, then send again"
         ) from None
 
 

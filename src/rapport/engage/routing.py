@@ -46,6 +46,9 @@ teams_table = cast(Table, Team.__table__)
 LIVE_WINDOW = timedelta(hours=24)
 SUBJECT_LENGTH = 120
 CUSTOMER = "customer"
+SYSTEM = "system"
+# Messages the company sends by itself, and the activity each is in the case history.
+AUTOMATIC = {"ack": "acknowledged", "csat": "csat_sent"}
 
 
 @dataclass(slots=True)
@@ -209,6 +212,12 @@ class Router:
     def _company_replied(self, case: CaseState, m: InboundMessage, events: list[EventRow]) -> None:
         at = m.sent_at
         case.changed = True
+        meta = m.meta or {}
+        automatic = AUTOMATIC.get(str(meta.get("purpose", "reply")))
+        if automatic is not None:
+            # An acknowledgement or a survey is not an answer: no clock stops for it.
+            events.append(EventRow(case, at, automatic, SYSTEM))
+            return
         case.last_outbound_at = max(case.last_outbound_at or at, at)
         if at >= case.opened_at and (
             case.first_responded_at is None or at < case.first_responded_at
@@ -217,7 +226,6 @@ class Router:
         if at >= case.last_inbound_at and case.active:
             case.status = CaseStatus.PENDING.value
             self.context.assigner.release(case.assignee_id)
-        meta = m.meta or {}
         # Our own replies say which agent wrote them; imported ones may ("agent").
         named = meta.get("agent_name") or meta.get("agent")
         agent = named if isinstance(named, str) else None

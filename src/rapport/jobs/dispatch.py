@@ -136,3 +136,25 @@ def make_dispatcher(db: Database, settings: Settings) -> Dispatcher:
 
         return CeleryDispatcher(make_celery(settings.broker_url, db.url))
     return InProcessDispatcher(db, tick_seconds=settings.jobs_tick_seconds)
+
+
+# The dispatcher of the running server, so code outside a request (the web UI) can hand
+# it work; None outside ``rapport serve``, where the next tick or a worker picks work up.
+_active: Dispatcher | None = None
+
+
+def set_active(dispatcher: Dispatcher | None) -> None:
+    global _active
+    _active = dispatcher
+
+
+def submit_deliveries(delivery_ids: list[int]) -> None:
+    """Send these committed deliveries now, if a job runner is running in this process."""
+    dispatcher = _active
+    if dispatcher is None:
+        return
+    for delivery_id in delivery_ids:
+        try:
+            dispatcher.submit_delivery(delivery_id)
+        except Exception:  # the broker is down: the delivery waits for the next tick
+            log.exception("could not hand delivery %s to the job runner", delivery_id)

@@ -301,3 +301,23 @@ def test_rules_naming_a_missing_team_are_refused(db: Database, team: dict) -> No
             source="rules.yaml",
             user_id=None,
         )
+
+
+def test_an_automatic_acknowledgement_is_not_an_answer(db: Database, team: dict) -> None:
+    ws = team["workspace_id"]
+    asked = datetime(2026, 11, 24, 9, 0, tzinfo=OSLO)
+    _say(db, ws, "k1", "My boots fell apart after two walks", asked)
+    ack = InboundMessage(
+        external_id="k2",
+        author_id="brand",
+        text="Thanks, your case number is 12; a person will answer soon.",
+        sent_at=(asked + timedelta(seconds=5)).astimezone(UTC),
+        direction=Direction.OUTBOUND,
+        in_reply_to="k1",
+        meta={"purpose": "ack"},
+    )
+    ingest_messages(db, workspace_id=ws, channel_name="x", kind=ChannelKind.TWITTER, messages=[ack])
+    [case] = _cases(db, ws)
+    assert case.first_responded_at is None
+    assert case.status == "open"  # still the team's turn
+    assert ("acknowledged", "system") in _history(db, ws, case.id)
