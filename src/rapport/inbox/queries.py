@@ -274,6 +274,15 @@ def get_conversation(
     return ConversationDetail(summary, msgs.items, contact)
 
 
+def shown_author(meta: dict[str, Any] | None, account: str) -> str:
+    """Who wrote a message, as people see it: a reply sent from Rapport names the agent who
+    wrote it beside the company's account ("Tom · Fjord & Pine")."""
+    agent = (meta or {}).get("agent_name") if isinstance(meta, dict) else None
+    if isinstance(agent, str) and agent and agent != account:
+        return f"{agent} · {account}"
+    return account
+
+
 def list_messages(
     session: Session,
     workspace_id: int,
@@ -322,7 +331,7 @@ def list_messages(
             in_reply_to=m.in_reply_to,
             direction=m.direction,
             sent_at=m.sent_at,
-            author=name,
+            author=shown_author(m.meta, name),
             author_handle=handle,
             author_is_company=is_company,
             subject=m.subject,
