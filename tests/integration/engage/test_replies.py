@@ -30,6 +30,7 @@ from rapport.channels.base import get_format
 from rapport.engage.delivery import deliver
 from rapport.engage.replies import list_deliveries, queue_reply
 from rapport.errors import InvalidInput
+from rapport.inbox.queries import get_conversation
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import import_file
 from rapport.store.db import Database
@@ -111,6 +112,8 @@ def test_an_email_reply_reaches_the_customer_threaded_signed_and_joins_the_case(
         assert reply.meta is not None
         assert reply.meta["agent_name"] == "Sara Jónsdóttir"
         assert reply.meta["agent_user_id"] == sara.user_id
+        shown = get_conversation(session, workspace_id, conversation_id).messages[-1]
+        assert shown.author.startswith("Sara Jónsdóttir · ")  # the agent, as herself
 
     case = case_of(db, conversation_id)
     assert case.first_responded_at is not None
