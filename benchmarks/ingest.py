@@ -6,7 +6,9 @@ Prints, measured in one run on this machine:
    importer: the same rows into Rapport's own ``messages`` table alone, with its indexes;
 2. Rapport's end-to-end import of a twcs file of ``--messages`` rows built from the real
    sample (parse, dedupe, identities and contacts, threading, full-text index) into SQLite,
-   in messages per second, with the process's peak memory;
+   in messages per second, with the process's peak memory; and the same import opening a
+   case for every conversation (routing on, as ``rapport import`` does by default; the
+   routing benchmark measures it with rules and teams);
 3. the peak memory of importing a file ``--memory-factor`` times larger, to show it stays flat;
 4. with ``--store`` messages stored, the median and p90 latency of inbox requests through
    the API (list, filters, search, deep pages).
@@ -86,11 +88,12 @@ from rapport.channels.base import get_format
 from rapport.ingest.service import import_file
 from rapport.store.db import Database
 path, url = Path(sys.argv[1]), sys.argv[2]
+route = len(sys.argv) > 3 and sys.argv[3] == "route"
 db = Database(url); db.migrate()
 with db.session() as session:
     ws = get_or_create_workspace(session, "default").id
 start = time.perf_counter()
-report = import_file(db, workspace_id=ws, path=path, fmt=get_format("twcs"))
+report = import_file(db, workspace_id=ws, path=path, fmt=get_format("twcs"), route=route)
 seconds = time.perf_counter() - start
 print(json.dumps({"imported": report.imported, "rejected": report.rejected, "seconds": seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -117,6 +120,9 @@ def bench_import(workdir: Path, messages: int) -> dict[str, dict[str, float]]:
         "table": run_child(CHILD_TABLE, str(source), str(workdir / "table.db"), "all"),
         "unique": run_child(CHILD_TABLE, str(source), str(workdir / "unique.db"), "unique"),
         "ours": run_child(CHILD_IMPORT, str(source), f"sqlite:///{workdir / 'rapport.db'}"),
+        "routed": run_child(
+            CHILD_IMPORT, str(source), f"sqlite:///{workdir / 'routed.db'}", "route"
+        ),
     }
 
 
@@ -205,9 +211,15 @@ def main() -> None:
         print(f"  baseline, bare executemany, rows in memory : {bare_insert:>10,.0f} rows/s")
         print(f"  baseline, csv.reader + bare executemany    : {bare_total:>10,.0f} rows/s")
         print(
-            f"  rapport import, end to end                 : {rate:>10,.0f} msg/s "
+            f"  rapport import --no-routing, end to end    : {rate:>10,.0f} msg/s "
             f"({ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB writer "
             f"+ {ours['reader_mb']:.0f} MB reader process)"
+        )
+        routed = runs["routed"]
+        print(
+            f"  rapport import, opening cases (default)    : "
+            f"{routed['imported'] / routed['seconds']:>10,.0f} msg/s "
+            f"({routed['seconds']:.2f} s, peak {routed['peak_mb']:.0f} MB; no rules or teams)"
         )
         print(
             "  target ≥ 30,000 msg/s                      : "
