@@ -254,7 +254,7 @@ def test_a_refused_connection_sent_nothing_and_can_be_retried() -> None:
     with pytest.raises(RetryLater) as raised:
         sender.send(_reply())
 
-    assert "nothing was posted" in str(raised.value)
+    assert "nothing was sent" in str(raised.value)
     assert TOKEN not in str(raised.value)
 
 

@@ -46,11 +46,11 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from rapport.channels.http_delivery import retry_after_header, scrub, transport_failure
 from rapport.channels.outbound import (
     Delivered,
     DeliveryError,
@@ -74,8 +74,6 @@ _MISSING_PERMISSION = 99
 _SENT_DESPITE_ERROR = 1357046
 _GRAPH_ID = re.compile(r"[A-Za-z0-9_.:-]+", re.ASCII)
 # Failures before any byte of the request reached Meta, and requests that could not be built.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
-_NOT_MADE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 
 def appsecret_proof(access_token: str, app_secret: str) -> str:
@@ -83,13 +81,6 @@ def appsecret_proof(access_token: str, app_secret: str) -> str:
     app secret."""
     digest = hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256)
     return digest.hexdigest()
-
-
-def _scrub(message: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "[secret]")
-    return message
 
 
 def _regain_access_seconds(headers: httpx.Headers) -> float | None:
@@ -115,13 +106,7 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     regain = _regain_access_seconds(headers)
     if regain is not None:
         return regain
-    value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+    return retry_after_header(headers, time.time())
 
 
 def _graph_error(response: httpx.Response) -> dict[str, Any] | None:
@@ -166,19 +151,6 @@ def _graph_failure(error: dict[str, Any], response: httpx.Response) -> DeliveryE
     if code == _UNKNOWN_CODE and subcode != _MISSING_PERMISSION:
         return DeliveryUncertain(maybe_sent)
     return DeliveryError(f"Meta refused the reply ({response.status_code}): {described}")
-
-
-def _transport_failure(exc: httpx.RequestError, secrets: tuple[str, ...]) -> DeliveryError:
-    """What a failed exchange means: nothing sent, never made, or maybe posted."""
-    detail = _scrub(f"{type(exc).__name__}: {exc}".rstrip(": "), secrets)
-    if isinstance(exc, _NOT_SENT):
-        return RetryLater(f"Meta could not be reached, nothing was sent ({detail})")
-    if isinstance(exc, _NOT_MADE):
-        return DeliveryError(f"Meta: the request could not be made ({detail})")
-    return DeliveryUncertain(
-        f"Meta did not answer after the reply was sent ({detail}); "
-        "it may have been posted, so it is not sent again automatically"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +208,7 @@ class MetaReplySender:
             with httpx.Client(timeout=self.timeout) as client:
                 response = client.post(url, data=form)
         except httpx.RequestError as exc:
-            raise _transport_failure(exc, self._secrets) from None
+            raise transport_failure(exc, "Meta", self._secrets, "[secret]") from None
         if 200 <= response.status_code < 300:
             return response
         raise self._failure(response)
@@ -262,7 +234,7 @@ class MetaReplySender:
             )
         else:
             failure = DeliveryError(f"Meta refused the reply ({status} {response.reason_phrase})")
-        scrubbed = _scrub(str(failure), self._secrets)
+        scrubbed = scrub(str(failure), self._secrets, "[secret]")
         if isinstance(failure, RetryLater):
             return RetryLater(scrubbed, retry_after=failure.retry_after)
         return type(failure)(scrubbed)

@@ -25,11 +25,11 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from rapport.channels.http_delivery import retry_after_header, scrub, transport_failure
 from rapport.channels.outbound import (
     Delivered,
     DeliveryError,
@@ -48,8 +48,6 @@ _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 # A 503 means X did not take the request; a 500, 502 or 504 may come after it was applied.
 _NOT_APPLIED = frozenset({503})
 # Failures before any byte of the request reached X, and requests that could not be built.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
-_NOT_MADE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 _RATE_WINDOWS = (
     ("x-rate-limit-remaining", "x-rate-limit-reset"),
     ("x-user-limit-24hour-remaining", "x-user-limit-24hour-reset"),
@@ -72,10 +70,6 @@ def weighted_length(text: str) -> int:
     return total
 
 
-def _scrub(message: str, secret: str) -> str:
-    return message.replace(secret, "[token]") if secret else message
-
-
 def _seconds_until(epoch: str | None, now: float) -> float | None:
     if epoch is None or not epoch.strip().isdigit():
         return None
@@ -94,34 +88,7 @@ def _retry_after(headers: httpx.Headers, now: float) -> float | None:
     if waits:
         return max(waits)
     reset = _seconds_until(headers.get("x-rate-limit-reset"), now)
-    return reset if reset is not None else _retry_after_header(headers, now)
-
-
-def _retry_after_header(headers: httpx.Headers, now: float) -> float | None:
-    """The standard ``Retry-After`` header: seconds, or an HTTP date."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError):
-        return None
-
-
-def _transport_failure(exc: httpx.RequestError, secret: str) -> DeliveryError:
-    """What a failed exchange means: nothing sent, never made, or maybe posted."""
-    detail = _scrub(f"{type(exc).__name__}: {exc}".rstrip(": "), secret)
-    if isinstance(exc, _NOT_SENT):
-        return RetryLater(f"X could not be reached, nothing was posted ({detail})")
-    if isinstance(exc, _NOT_MADE):
-        return DeliveryError(f"X: the request could not be made ({detail})")
-    # The request left: X may have posted it although no answer came back.
-    return DeliveryUncertain(
-        f"X did not answer after the reply was sent ({detail}); "
-        "it may have been posted, so it is not sent again automatically"
-    )
+    return reset if reset is not None else retry_after_header(headers, now)
 
 
 def _problem(response: httpx.Response) -> str:
@@ -187,7 +154,7 @@ class XReplySender:
             with httpx.Client(timeout=self.timeout) as client:
                 return client.post(url, json=body, headers=headers)
         except httpx.RequestError as exc:
-            raise _transport_failure(exc, self.access_token) from None
+            raise transport_failure(exc, "X", [self.access_token]) from None
 
     def _read(self, response: httpx.Response) -> Delivered:
         status = response.status_code
@@ -198,14 +165,14 @@ class XReplySender:
                     f"X answered {status} without the new post's id; the reply may be posted"
                 )
             return Delivered(external_id=post_id)
-        problem = _scrub(_problem(response), self.access_token)
+        problem = scrub(_problem(response), [self.access_token])
         if status == 429:
             wait = _retry_after(response.headers, time.time())
             raise RetryLater(f"X rate limit reached (429): {problem}", retry_after=wait)
         if status in _NOT_APPLIED:
             raise RetryLater(
                 f"X is unavailable ({status}), nothing was posted: {problem}",
-                retry_after=_retry_after_header(response.headers, time.time()),
+                retry_after=retry_after_header(response.headers, time.time()),
             )
         if status >= 500:
             raise DeliveryUncertain(
