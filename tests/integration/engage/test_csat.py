@@ -9,42 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.integration.engage.desk import open_case
 
 from rapport.accounts.service import create_user, get_or_create_workspace
-from rapport.engage.case_queries import CaseSort, list_cases
 from rapport.engage.cases import Actor, CaseEditor
 from rapport.engage.csat import answer_csat, csat_report, request_csat
 from rapport.engage.setup import apply_setup, read_setup
 from rapport.errors import Conflict, InvalidInput, NotFound
-from rapport.ingest.records import InboundMessage
-from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
 from rapport.store.engagement import CaseEvent, CsatSurvey, Delivery
-from rapport.store.models import ChannelKind, Direction, Message, Role, User, Workspace
-
-
-def open_case(db: Database, workspace_id: int, text: str, language: str | None = None) -> int:
-    """A customer writes in; routing opens a case for the message."""
-    ingest_messages(
-        db,
-        workspace_id=workspace_id,
-        channel_name="web",
-        kind=ChannelKind.API,
-        messages=[
-            InboundMessage(
-                external_id=uuid.uuid4().hex,
-                author_id=f"customer-{uuid.uuid4().hex[:6]}",
-                author_name="Cyrus",
-                text=text,
-                sent_at=datetime.now(UTC),
-                direction=Direction.INBOUND,
-                meta={"lang": language} if language else None,
-            )
-        ],
-    )
-    with db.session() as session:
-        cases = list_cases(session, workspace_id, sort=CaseSort.OPENED).items
-    return next(case.id for case in cases if case.subject == text)
+from rapport.store.models import Message, Role, User, Workspace
 
 
 @pytest.fixture

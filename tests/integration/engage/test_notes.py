@@ -3,65 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.integration.engage.desk import add_people, open_case
 
 from rapport.accounts.service import create_user, get_or_create_workspace
-from rapport.engage.case_queries import CaseSort, get_case, list_cases
+from rapport.engage.case_queries import get_case
 from rapport.engage.cases import Actor
 from rapport.engage.notes import add_note, delete_note, edit_note, list_notes
 from rapport.engage.notifications import list_notifications
 from rapport.engage.setup import apply_setup, read_setup
 from rapport.errors import InvalidInput, NotFound, PermissionDenied
-from rapport.ingest.records import InboundMessage
-from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
 from rapport.store.engagement import CaseEvent, Delivery, Note
-from rapport.store.models import ChannelKind, Direction, Message, Role, User, Workspace
-
-
-def open_case(db: Database, workspace_id: int, text: str) -> int:
-    """A customer writes in; routing opens a case for the message."""
-    ingest_messages(
-        db,
-        workspace_id=workspace_id,
-        channel_name="web",
-        kind=ChannelKind.API,
-        messages=[
-            InboundMessage(
-                external_id=uuid.uuid4().hex,
-                author_id=f"customer-{uuid.uuid4().hex[:6]}",
-                author_name="Cyrus",
-                text=text,
-                sent_at=datetime.now(UTC),
-                direction=Direction.INBOUND,
-            )
-        ],
-    )
-    with db.session() as session:
-        cases = list_cases(session, workspace_id, sort=CaseSort.OPENED).items
-    return next(case.id for case in cases if case.subject == text)
-
-
-def add_people(
-    session: Session, workspace_id: int, *names: str, role: Role = Role.AGENT
-) -> dict[str, User]:
-    """Users ``name@<workspace>.example`` (their handle is the name)."""
-    workspace = session.get_one(Workspace, workspace_id)
-    return {
-        name: create_user(
-            session,
-            workspace,
-            email=f"{name}@{workspace.slug}.example",
-            name=name.title(),
-            role=role,
-            password="correct horse battery",
-        )
-        for name in names
-    }
+from rapport.store.models import Message, Role, User, Workspace
 
 
 def add_teams(session: Session, workspace_id: int, teams: dict[str, list[User]]) -> None:

@@ -6,57 +6,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.orm import Session
+from tests.integration.engage.desk import add_people, open_case
 
 from rapport.accounts.service import create_user, get_or_create_workspace
-from rapport.engage.case_queries import CaseSort, list_cases
 from rapport.engage.cases import Actor, CaseEditor
 from rapport.engage.feed import ActivityItem, list_activity
 from rapport.engage.notes import add_note
 from rapport.engage.notifications import list_notifications, mark_read, notify, unread_count
 from rapport.engage.setup import apply_setup, read_setup
 from rapport.errors import InvalidInput
-from rapport.ingest.records import InboundMessage
-from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
-from rapport.store.models import ChannelKind, Direction, Role, User, Workspace
-
-
-def open_case(db: Database, workspace_id: int, text: str) -> int:
-    """A customer writes in; routing opens a case for the message."""
-    ingest_messages(
-        db,
-        workspace_id=workspace_id,
-        channel_name="web",
-        kind=ChannelKind.API,
-        messages=[
-            InboundMessage(
-                external_id=uuid.uuid4().hex,
-                author_id=f"customer-{uuid.uuid4().hex[:6]}",
-                text=text,
-                sent_at=datetime.now(UTC),
-                direction=Direction.INBOUND,
-            )
-        ],
-    )
-    with db.session() as session:
-        cases = list_cases(session, workspace_id, sort=CaseSort.OPENED).items
-    return next(case.id for case in cases if case.subject == text)
-
-
-def add_people(session: Session, workspace_id: int, *names: str) -> dict[str, User]:
-    workspace = session.get_one(Workspace, workspace_id)
-    return {
-        name: create_user(
-            session,
-            workspace,
-            email=f"{name}@{workspace.slug}.example",
-            name=name.title(),
-            role=Role.AGENT,
-            password="correct horse battery",
-        )
-        for name in names
-    }
+from rapport.store.models import Role, User
 
 
 @pytest.fixture
