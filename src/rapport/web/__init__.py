@@ -19,7 +19,8 @@ _configured = False
 
 
 def mount_ui(app: FastAPI, db: Database) -> None:
-    """Register Rapport's pages (login, inbox, conversation) and mount NiceGUI on ``app``.
+    """Register Rapport's pages (login, inbox, conversation, cases, activity, rules, the SLA
+    report, notifications) and mount NiceGUI on ``app``.
 
     Every page reads through ``db``. Calling it again in the same process (tests that build
     several apps) re-registers the pages against the new database and mounts the same UI.
@@ -28,11 +29,25 @@ def mount_ui(app: FastAPI, db: Database) -> None:
     from nicegui import core, ui
 
     from rapport.config import get_settings
-    from rapport.web import auth, conversation, inbox
+    from rapport.web import (
+        activity_page,
+        auth,
+        cases_page,
+        conversation,
+        inbox,
+        notifications,
+        reports_page,
+        rules_page,
+    )
 
     auth.register(db)
     inbox.register(db)
     conversation.register(db)
+    cases_page.register(db)
+    activity_page.register(db)
+    rules_page.register(db)
+    reports_page.register(db)
+    notifications.register(db)
     if _configured:
         app.mount("/", core.app)
         return

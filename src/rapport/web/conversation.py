@@ -16,7 +16,11 @@ from rapport.inbox.queries import (
     set_status,
 )
 from rapport.store.db import Database
+from rapport.store.models import Role
 from rapport.web.auth import require_user
+from rapport.web.case_panel import CasePanel
+from rapport.web.conversation_data import reply_authors
+from rapport.web.deliveries import DeliveryList
 from rapport.web.layout import not_found, page_frame
 from rapport.web.presentation import (
     channel_look,
@@ -25,6 +29,7 @@ from rapport.web.presentation import (
     relative_time,
     short_time,
 )
+from rapport.web.reply_box import ReplyBox
 from rapport.web.session import WebUser
 from rapport.web.text import user_text
 
@@ -41,11 +46,14 @@ class ConversationView:
         self.conversation_id = detail.conversation.id
         # Once the user marks the conversation unread, new arrivals must not mark it read again.
         self.keep_unread = False
+        self.can_write = user.role != Role.ANALYST.value
+        self.sent_by: dict[int, str] = {}  # message id -> the agent who wrote that reply
 
     def load(self) -> ConversationDetail:
         with self.db.session() as session:
             if not self.keep_unread:
                 mark_read(session, self.user.workspace_id, self.conversation_id)
+            self.sent_by = reply_authors(session, self.conversation_id)
             return get_conversation(session, self.user.workspace_id, self.conversation_id)
 
     def message_total(self) -> int:
@@ -57,7 +65,9 @@ class ConversationView:
     def build(self) -> None:
         conv = self.detail.conversation
         look = channel_look(conv.channel_kind)
-        with ui.column().classes("w-full max-w-6xl mx-auto px-6 py-6 gap-4"):
+        with self.db.session() as session:
+            self.sent_by = reply_authors(session, self.conversation_id)
+        with ui.column().classes("w-full max-w-7xl mx-auto px-6 py-6 gap-4"):
             with ui.row().classes("w-full items-center gap-3"):
                 ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to("/")).props(
                     'flat round dense color=secondary aria-label="Back to the inbox"'
@@ -77,19 +87,30 @@ class ConversationView:
                 ui.space()
                 ui.select(
                     {"open": "Open", "pending": "Pending", "closed": "Closed"},
+                    label="Conversation",
                     value=conv.status,
                     on_change=lambda e: self.change_status(str(e.value)),
                 ).props('outlined dense options-dense data-testid="status"').classes(
-                    "w-36 bg-white"
-                )
+                    "w-40 bg-white"
+                ).set_enabled(self.can_write)
                 ui.button("Mark unread", icon="mark_email_unread", on_click=self.mark_unread).props(
                     'outline no-caps data-testid="mark-unread"'
                 )
             with ui.row().classes("w-full gap-4 no-wrap items-start"):
-                self.thread_box = (
-                    ui.column().classes("grow min-w-0 gap-3").props('data-testid="thread"')
-                )
-                self.contact_box = ui.column().classes("w-80 flex-none gap-0")
+                with ui.column().classes("grow min-w-0 gap-4"):
+                    self.thread_box = (
+                        ui.column().classes("w-full gap-3").props('data-testid="thread"')
+                    )
+                    self.deliveries = DeliveryList(
+                        self.db, self.user, self.conversation_id, can_write=self.can_write
+                    )
+                    self.deliveries.build()
+                    if self.can_write:
+                        ReplyBox(self.db, self.user, self.conversation_id, self.replied).build()
+                with ui.column().classes("w-96 flex-none gap-4"):
+                    self.case_panel = CasePanel(self.db, self.user, self.conversation_id)
+                    self.case_panel.build()
+                    self.contact_box = ui.column().classes("w-full gap-0")
         self.show(self.detail)
         ui.timer(REFRESH_SECONDS, self.poll)
 
@@ -100,6 +121,11 @@ class ConversationView:
             detail = await run.io_bound(self.load)
             if detail is not None:
                 self.show(detail)
+
+    def replied(self) -> None:
+        """A reply was queued: show it among the outgoing ones and in the case history."""
+        self.deliveries.refresh()
+        self.case_panel.refresh()
 
     def change_status(self, status: str) -> None:
         with self.db.session() as session:
@@ -137,7 +163,12 @@ class ConversationView:
             ),
         ):
             with ui.row().classes("items-baseline gap-2 no-wrap"):
-                ui.label(message.author).classes("rp-author").props('dir=auto data-testid="author"')
+                agent = self.sent_by.get(message.id) if company else None
+                ui.label(agent or message.author).classes("rp-author").props(
+                    'dir=auto data-testid="author"'
+                )
+                if agent:
+                    ui.label(f"for {message.author}").classes("rp-muted").props("dir=auto")
                 if message.author_handle and message.author_handle != message.author:
                     ui.label(f"@{message.author_handle.lstrip('@')}").classes("rp-muted").props(
                         "dir=auto"
@@ -205,7 +236,7 @@ def register(db: Database) -> None:
         user = require_user(db, f"/conversations/{conversation_id}")
         if isinstance(user, RedirectResponse):
             return user
-        page_frame(user)
+        page_frame(user, db)
         if not conversation_id.isdigit():
             ui.status_code(404)
             not_found("There is no conversation at this address.")

@@ -336,6 +336,6 @@ def register(db: Database) -> None:
         user = require_user(db, "/" + state.query_string())
         if isinstance(user, RedirectResponse):
             return user
-        page_frame(user)
+        page_frame(user, db, "/")
         InboxView(db, user, state).build()
         return None

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from rapport.store.db import Database
+from rapport.web.bell import Bell
 from rapport.web.session import WebUser, sign_out
+
+# (path, label, icon) of the pages every signed-in user can reach
+NAVIGATION = (
+    ("/", "Inbox", "inbox"),
+    ("/cases", "Cases", "work"),
+    ("/activity", "Activity", "timeline"),
+    ("/rules", "Rules", "rule"),
+    ("/reports/sla", "SLA report", "insights"),
+)
 
 _CSS = """
 body { background: #f4f6f9; color: #1f2933; }
@@ -29,7 +40,21 @@ body { background: #f4f6f9; color: #1f2933; }
 .rp-out { background: #2563eb; color: #fff; border-top-right-radius: 4px; }
 .rp-out .rp-muted { color: #dbe6ff; }
 .rp-author { font-weight: 600; font-size: .88rem; }
+.rp-nav-active { background: #e8efff; }
+.rp-note { background: #fff8e1; border: 1px solid #f3d27a; border-radius: 10px; }
+.rp-note-label { color: #8a5a00; font-weight: 700; font-size: .72rem; letter-spacing: .06em; }
+.rp-section { color: #7b8794; font-size: .72rem; letter-spacing: .06em; text-transform: uppercase;
+  font-weight: 600; }
+.rp-mono textarea { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace;
+  font-size: .85rem; line-height: 1.45; white-space: pre; overflow-wrap: normal;
+  overflow-x: auto; }
+.rp-grid-row { border-bottom: 1px solid #eef1f5; }
+.rp-grid-row:last-child { border-bottom: none; }
 """
+
+
+def _slug(path: str) -> str:
+    return path.strip("/").split("/")[0] or "inbox"
 
 
 def use_styles() -> None:
@@ -39,8 +64,9 @@ def use_styles() -> None:
     ui.query("body").classes("text-[15px]")
 
 
-def header(user: WebUser) -> None:
-    """The top bar: product, workspace, navigation, the user and a logout button."""
+def header(user: WebUser, db: Database, active: str = "") -> Bell:
+    """The top bar: product, workspace, navigation, the notification bell, the user and a
+    logout button. ``active`` is the path of the page shown (its button is highlighted)."""
 
     def log_out() -> None:
         sign_out()
@@ -54,10 +80,16 @@ def header(user: WebUser) -> None:
         ui.label(user.workspace_name).classes("rp-workspace").props(
             'dir=auto data-testid="workspace"'
         )
-        ui.button("Inbox", icon="inbox", on_click=lambda: ui.navigate.to("/")).props(
-            "flat no-caps color=secondary"
-        )
+        with ui.row().classes("items-center gap-1 no-wrap"):
+            for path, label, icon in NAVIGATION:
+                button = ui.button(
+                    label, icon=icon, on_click=lambda path=path: ui.navigate.to(path)
+                ).props(f'flat no-caps color=secondary data-testid="nav-{_slug(path)}"')
+                if path == active:
+                    button.classes("rp-nav-active").props('aria-current="page"')
         ui.space()
+        bell = Bell(db, user)
+        bell.build()
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.icon("account_circle", color="secondary").classes("text-2xl")
             with ui.column().classes("gap-0"):
@@ -68,12 +100,13 @@ def header(user: WebUser) -> None:
             ui.button("Log out", icon="logout", on_click=log_out).props(
                 'flat no-caps color=secondary data-testid="logout"'
             )
+    return bell
 
 
-def page_frame(user: WebUser) -> None:
-    """Styles and header of a signed-in page."""
+def page_frame(user: WebUser, db: Database, active: str = "") -> Bell:
+    """Styles and header of a signed-in page; returns the header's bell."""
     use_styles()
-    header(user)
+    return header(user, db, active)
 
 
 def not_found(message: str) -> None:

@@ -110,3 +110,37 @@ def text_direction(text: str | None) -> str:
 def dir_prop(text: str | None) -> str:
     """The ``dir`` attribute for an element that shows ``text`` (as a NiceGUI prop)."""
     return f"dir={text_direction(text)}"
+
+
+def human_duration(seconds: float | None) -> str:
+    """'45 s', '12 min', '3 h 20 min', '2 d 4 h' — or '—' when there is nothing to show."""
+    if seconds is None:
+        return "—"
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def percent(ratio: float | None) -> str:
+    """A share from 0 to 1 as '87.5 %', or '—' when there is none."""
+    if ratio is None:
+        return "—"
+    return f"{ratio * 100:.1f} %".replace(".0 %", " %")
+
+
+PRIORITY_COLORS = {"low": "blue-grey-5", "normal": "primary", "high": "orange-8", "urgent": "red"}
+CASE_STATUS_COLORS = {
+    "new": "purple",
+    "open": "positive",
+    "pending": "warning",
+    "resolved": "teal",
+    "closed": "grey-7",
+}

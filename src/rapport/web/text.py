@@ -36,3 +36,9 @@ def user_text(text: str, *, classes: str = "", testid: str | None = None) -> _Te
                 # odd pieces are the mentions and links the pattern captured
                 _Text("bdi" if index % 2 else "span", piece)
     return block
+
+
+def plain(text: str, *, tag: str = "div", classes: str = "", props: str = "") -> _Text:
+    """``text`` as a text node in a ``tag`` element: for anything a person wrote (a rule
+    file, an error that quotes input) where mentions need no special treatment."""
+    return _Text(tag, text).classes(classes).props(props)
