@@ -21,6 +21,7 @@ from rapport.engage.context import EngageContext
 from rapport.engage.rules import Firing
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage
+from rapport.intelligence.language import detect_language
 from rapport.store.engagement import (
     CaseStatus,
     Delivery,
@@ -287,6 +288,8 @@ class ActionApplier:
         message_id: int,
         message: InboundMessage,
     ) -> None:
+        if case.language is None:
+            case.language = detect_language(message.text)
         body = pick_translation(self.context.canned.get(name.casefold(), {}), case.language)
         if body is None:
             return

@@ -166,14 +166,18 @@ class CaseSaver:
         self.writer = writer
         self.stamp = stamp
 
-    def _value(self, column: str, value: Any) -> Any:
-        if value is None:
-            return None
+    def _converter(self, column: str) -> Callable[[Any], Any]:
+        """How one column's value is written by the bulk path."""
         if column in _TIMES:
-            return self.stamp(value)
+            stamp = self.stamp
+            return lambda value: None if value is None else stamp(value)
         if column == "tags":
-            return json.dumps(value, ensure_ascii=False)
-        return value
+            return lambda value: json.dumps(value, ensure_ascii=False)
+        return lambda value: value
+
+    def _rows(self, states: list[CaseState], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        convert = [(column, self._converter(column)) for column in columns]
+        return [tuple(fn(getattr(state, column)) for column, fn in convert) for state in states]
 
     def save(
         self,
@@ -193,25 +197,9 @@ class CaseSaver:
             if state.changed or state.is_new:
                 state.updated_at = now
         columns = ("id", "workspace_id", "channel_id", "created_at", *MUTABLE)
-        self.writer.insert(
-            cases,
-            columns,
-            [
-                tuple(self._value(column, getattr(state, column)) for column in columns)
-                for state in fresh
-            ],
-        )
-        self.writer.execute_many(
-            UPDATE_CASE,
-            [
-                (
-                    *(self._value(column, getattr(state, column)) for column in MUTABLE),
-                    state.id,
-                )
-                for state in states
-                if state.changed and not state.is_new
-            ],
-        )
+        self.writer.insert(cases, columns, self._rows(fresh, columns))
+        changed = [state for state in states if state.changed and not state.is_new]
+        self.writer.execute_many(UPDATE_CASE, self._rows(changed, (*MUTABLE, "id")))
         self.link(links)
         self.record(events)
         for state in states:

@@ -32,6 +32,7 @@ from rapport.engage.reply_checks import (
     signed,
 )
 from rapport.errors import Conflict, InvalidInput, NotFound
+from rapport.intelligence.language import detect_language
 from rapport.store.engagement import (
     AgentProfile,
     Case,
@@ -107,11 +108,17 @@ def queue_reply(
     if canned is not None:
         if text.strip():
             raise InvalidInput("text: give either your own text or a canned reply, not both")
+        # The customer's language: the case's, or the message's when routing did not need it.
+        customer_language = case.language if case is not None else None
+        if customer_language is None:
+            customer_language = detect_language(answered.text)
+            if case is not None:
+                case.language = customer_language
         body = render_canned(
             session,
             workspace_id,
             canned,
-            language=(case.language if case is not None else None) or language,
+            language=customer_language or language,
             fallback_language=language,
             values={
                 "customer_name": _customer_name(session, conversation, answered),

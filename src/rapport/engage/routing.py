@@ -98,6 +98,14 @@ class Router:
         rules = self.context.rules
         self._needs_hours = rules is not None and _mentions(rules, "business_hours")
         self._needs_contacts = rules is not None and _mentions(rules, "contact")
+        # Working out a message's language costs more than routing it; it is only done when
+        # something uses it: a rule, or a team whose members say which languages they read.
+        team_members = {m for team in self.context.teams.values() for m in team.members}
+        self._needs_language = (rules is not None and _mentions(rules, "language")) or any(
+            agent.languages
+            for agent in self.context.assigner.agents.values()
+            if agent.user_id in team_members
+        )
         self._next_placeholder = -1
 
     def route(self, writer: BulkWriter, stored: list[StoredMessage]) -> RoutingReport:
@@ -165,7 +173,7 @@ class Router:
         m = item.message
         language = (m.meta or {}).get("lang") if m.meta else None
         if not isinstance(language, str) or language in ("und", "zxx", "qme"):
-            language = detect_language(m.text)
+            language = detect_language(m.text) if self._needs_language else None
         case = CaseState(
             id=self._placeholder(),
             workspace_id=self.workspace_id,

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, and_, or_, select
 
 from rapport.engage.actions import Outbox, PendingNotification
 from rapport.engage.case_store import CaseSaver, CaseState, EventRow, load_cases
-from rapport.engage.context import EngageContext, choose_policy, load_context
+from rapport.engage.context import EngageContext, Policy, choose_policy, load_context
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.prepare import stamp_for
 from rapport.store.engagement import Case, CaseStatus, Team
@@ -33,6 +33,7 @@ channels_table = cast(Table, Channel.__table__)
 SYSTEM = "system"
 # A case answered and waiting on the customer is resolved when they stay silent this long.
 AUTO_RESOLVE_AFTER = timedelta(hours=72)
+SWEEP_CHUNK = 2000
 
 
 def apply_policy(case: CaseState, context: EngageContext, channel_kind: str) -> None:
@@ -134,65 +135,81 @@ def sweep(conn: Connection, workspace_id: int, now: datetime | None = None) -> S
         c.status == CaseStatus.PENDING.value,
         c.last_outbound_at < now - AUTO_RESOLVE_AFTER,
     )
-    ids = conn.execute(
-        select(c.id).where(
-            c.workspace_id == workspace_id,
-            c.merged_into_id.is_(None),
-            or_(due_soon, overdue, silent),
-        )
-    ).scalars()
+    ids = list(
+        conn.execute(
+            select(c.id).where(
+                c.workspace_id == workspace_id,
+                c.merged_into_id.is_(None),
+                or_(due_soon, overdue, silent),
+            )
+        ).scalars()
+    )
     report = SweepReport()
-    outbox = Outbox()
-    states = load_cases(conn, ids)
-    events: list[EventRow] = []
     policies = {p.name: p for p in context.policies}
-    for case in states.values():
-        if (
-            case.status == CaseStatus.PENDING.value
-            and case.last_outbound_at is not None
-            and case.last_outbound_at < now - AUTO_RESOLVE_AFTER
-            and case.last_inbound_at <= case.last_outbound_at
-        ):
-            case.status = CaseStatus.RESOLVED.value
-            case.resolved_at = case.last_outbound_at
-            case.changed = True
-            events.append(
-                EventRow(
-                    case,
-                    case.last_outbound_at,
-                    "resolved",
-                    SYSTEM,
-                    attributes={"reason": "no answer from the customer in 72 hours"},
-                )
-            )
-            report.resolved.append(case.id)
-        policy = policies.get(case.sla_policy or "")
-        due = case.first_response_due
-        if (
-            policy is not None
-            and due is not None
-            and case.active
-            and case.first_responded_at is None
-            and case.sla_warned_at is None
-            and due - timedelta(seconds=policy.warn_before_seconds) <= now < due
-        ):
-            case.sla_warned_at = now
-            case.changed = True
-            events.append(
-                EventRow(case, now, "sla_warning", SYSTEM, attributes={"due": due.isoformat()})
-            )
-            report.warned.append(case.id)
-            _tell(outbox, context, case, "sla_warning", f"Case #{{case}} is due at {due:%H:%M} UTC")
-        if settle_breaches(case, now, events):
-            report.breached.append(case.id)
-            _tell(outbox, context, case, "sla_breached", "Case #{case} missed its SLA")
-    changed = [case for case in states.values() if case.changed]
-    if changed:
-        writer = BulkWriter(conn)
-        stamp = stamp_for(conn.dialect.name)
-        CaseSaver(writer, stamp).save(changed, {}, events, now)
-        outbox.save(writer, stamp, now)
+    writer = BulkWriter(conn)
+    stamp = stamp_for(conn.dialect.name)
+    # In chunks, so sweeping a large imported history keeps memory flat.
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        outbox = Outbox()
+        events: list[EventRow] = []
+        states = load_cases(conn, ids[start : start + SWEEP_CHUNK])
+        for case in states.values():
+            _sweep_case(case, now, policies, context, events, outbox, report)
+        changed = [case for case in states.values() if case.changed]
+        if changed:
+            CaseSaver(writer, stamp).save(changed, {}, events, now)
+            outbox.save(writer, stamp, now)
     return report
+
+
+def _sweep_case(
+    case: CaseState,
+    now: datetime,
+    policies: dict[str, Policy],
+    context: EngageContext,
+    events: list[EventRow],
+    outbox: Outbox,
+    report: SweepReport,
+) -> None:
+    if (
+        case.status == CaseStatus.PENDING.value
+        and case.last_outbound_at is not None
+        and case.last_outbound_at < now - AUTO_RESOLVE_AFTER
+        and case.last_inbound_at <= case.last_outbound_at
+    ):
+        case.status = CaseStatus.RESOLVED.value
+        case.resolved_at = case.last_outbound_at
+        case.changed = True
+        events.append(
+            EventRow(
+                case,
+                case.last_outbound_at,
+                "resolved",
+                SYSTEM,
+                attributes={"reason": "no answer from the customer in 72 hours"},
+            )
+        )
+        report.resolved.append(case.id)
+    policy = policies.get(case.sla_policy or "")
+    due = case.first_response_due
+    if (
+        policy is not None
+        and due is not None
+        and case.active
+        and case.first_responded_at is None
+        and case.sla_warned_at is None
+        and due - timedelta(seconds=policy.warn_before_seconds) <= now < due
+    ):
+        case.sla_warned_at = now
+        case.changed = True
+        events.append(
+            EventRow(case, now, "sla_warning", SYSTEM, attributes={"due": due.isoformat()})
+        )
+        report.warned.append(case.id)
+        _tell(outbox, context, case, "sla_warning", f"Case #{{case}} is due at {due:%H:%M} UTC")
+    if settle_breaches(case, now, events):
+        report.breached.append(case.id)
+        _tell(outbox, context, case, "sla_breached", "Case #{case} missed its SLA")
 
 
 def _tell(outbox: Outbox, context: EngageContext, case: CaseState, kind: str, text: str) -> None:

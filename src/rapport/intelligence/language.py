@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 _NOISE = re.compile(r"(?:[@#][\w.]+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\d+)")
+_LETTERS = re.compile(r"[^\W\d_]")
 MIN_CONFIDENCE = 0.5
 MIN_LETTERS = 8
 
@@ -26,7 +27,7 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of ``text``'s language, or None when it cannot be told."""
     cleaned = _NOISE.sub(" ", text)
-    if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+    if len(_LETTERS.findall(cleaned, 0, 8 * MIN_LETTERS)) < MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(cleaned)
     return str(code) if confidence >= MIN_CONFIDENCE else None
