@@ -3,7 +3,7 @@
 #   make demo    create .venv, install, load the demo into ./demo.db, serve http://127.0.0.1:8000
 #   make test    create .venv, install, make sure chromium is there, run the tests (not `slow`)
 #   make lint    ruff and mypy
-#   make bench   the ingest and inbox benchmark (prints its figures)
+#   make bench   the ingest, inbox and routing benchmarks (print their figures)
 #
 # PORT=8080 make demo serves on another port. Installing re-runs whenever pyproject.toml changes.
 
@@ -48,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/routing.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm
