@@ -11,10 +11,23 @@ from rapport.web.presentation import human_duration
 RUNNING = "running"
 MET = "met"
 BREACHED = "breached"
+PAUSED = "paused"
 NONE = "none"
 
-STATE_COLORS = {RUNNING: "primary", MET: "positive", BREACHED: "negative", NONE: "grey-6"}
-STATE_ICONS = {RUNNING: "timer", MET: "check_circle", BREACHED: "error", NONE: "remove"}
+STATE_COLORS = {
+    RUNNING: "primary",
+    MET: "positive",
+    BREACHED: "negative",
+    PAUSED: "grey-7",
+    NONE: "grey-6",
+}
+STATE_ICONS = {
+    RUNNING: "timer",
+    MET: "check_circle",
+    BREACHED: "error",
+    PAUSED: "pause_circle",
+    NONE: "remove",
+}
 _ACTIVE = ("new", "open", "pending")
 
 
@@ -82,8 +95,16 @@ def first_response_clock(case: CaseSummary, now: datetime | None = None) -> Cloc
 
 
 def resolution_clock(case: CaseSummary, now: datetime | None = None) -> Clock:
-    """The resolution target: resolved in time, late, or still running."""
+    """The resolution target: resolved in time, late, still running, or paused while the
+    case waits on the customer (the SLA does not judge it then)."""
     now = now or datetime.now(UTC)
+    if (
+        case.status == "pending"
+        and case.resolution_due is not None
+        and case.resolved_at is None
+        and not case.resolution_breached
+    ):
+        return Clock("Resolution", PAUSED, case.resolution_due, "paused: waiting on the customer")
     return _clock(
         "Resolution",
         case.resolution_due,
