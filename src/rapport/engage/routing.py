@@ -33,11 +33,14 @@ from rapport.engage.sla import apply_policy, settle_breaches
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage
 from rapport.intelligence.language import detect_language
+from rapport.store.dialects import in_list
 from rapport.store.engagement import CaseStatus, RuleFiring, Team
-from rapport.store.models import Channel, Contact, Direction
+from rapport.store.models import Channel, Contact, Direction, Identity, Message
 
 channels_table = cast(Table, Channel.__table__)
 contacts_table = cast(Table, Contact.__table__)
+messages_table = cast(Table, Message.__table__)
+identities_table = cast(Table, Identity.__table__)
 firings_table = cast(Table, RuleFiring.__table__)
 teams_table = cast(Table, Team.__table__)
 
@@ -154,6 +157,8 @@ class Router:
                 if applier.assign_by_turn(case, live=live):
                     report.assigned += 1
 
+        if new_links:
+            self._earlier_replies(conn, new_links, min(s.id for s in stored), events)
         for case in touched.values():
             if case.needs_sla:
                 apply_policy(case, self.context, self.channel_kind)
@@ -242,6 +247,45 @@ class Router:
         events.append(
             EventRow(case, at, "replied", str(resource), actor if isinstance(actor, int) else None)
         )
+
+    def _earlier_replies(
+        self,
+        conn: Connection,
+        opened: dict[int, CaseState],
+        first_new_id: int,
+        events: list[EventRow],
+    ) -> None:
+        """History imported out of order: the company's replies stored in earlier batches,
+        before their case existed, still answer it (first response, pending, history)."""
+        m = messages_table.c
+        who = identities_table.c
+        rows = conn.execute(
+            select(
+                m.conversation_id, m.sent_at, m.meta, who.handle, who.display_name, who.external_id
+            )
+            .join(identities_table, who.id == m.identity_id)
+            .where(
+                in_list(m.conversation_id, list(opened), conn.dialect.name),
+                m.direction == Direction.OUTBOUND.value,
+                m.id < first_new_id,
+            )
+            .order_by(m.sent_at)
+        )
+        for row in rows:
+            case = opened[row.conversation_id]
+            if row.sent_at < case.opened_at:
+                continue  # the company spoke first: not an answer to this case
+            reply = InboundMessage(
+                external_id="",
+                author_id=row.external_id,
+                author_handle=row.handle,
+                author_name=row.display_name,
+                text="",
+                sent_at=row.sent_at,
+                direction=Direction.OUTBOUND,
+                meta=row.meta,
+            )
+            self._company_replied(case, reply, events)
 
     # -- rules ----------------------------------------------------------------------------------
 

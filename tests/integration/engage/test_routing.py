@@ -321,3 +321,21 @@ def test_an_automatic_acknowledgement_is_not_an_answer(db: Database, team: dict)
     assert case.first_responded_at is None
     assert case.status == "open"  # still the team's turn
     assert ("acknowledged", "system") in _history(db, ws, case.id)
+
+
+def test_a_reply_imported_before_its_question_still_answers_the_case(
+    db: Database, team: dict
+) -> None:
+    ws = team["workspace_id"]
+    asked = datetime(2026, 11, 24, 9, 0, tzinfo=OSLO)
+    # History out of order, in two batches: the company's answer arrives first.
+    _say(
+        db, ws, "o2", "It ships today!", asked + timedelta(minutes=40), outbound=True, reply_to="o1"
+    )
+    assert _cases(db, ws) == []  # nothing to answer yet
+    _say(db, ws, "o1", "Where is my order?", asked)
+    [case] = _cases(db, ws)
+    assert case.first_responded_at == (asked + timedelta(minutes=40)).astimezone(UTC)
+    assert case.status == "pending"
+    assert not case.first_response_breached
+    assert ("replied", "Anna") in _history(db, ws, case.id)
