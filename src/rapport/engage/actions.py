@@ -60,6 +60,7 @@ class PendingReply:
     reply_to_message_id: int
     text: str
     purpose: str
+    public: bool
 
 
 @dataclass(slots=True)
@@ -105,7 +106,7 @@ class Outbox:
                         r.conversation_id,
                         r.reply_to_message_id,
                         r.purpose,
-                        True,
+                        r.public,
                         r.text.replace("{case}", str(r.case.id)),
                         DeliveryStatus.QUEUED.value,
                         0,
@@ -139,12 +140,21 @@ class ActionApplier:
     """Applies firings to cases during one batch of routing."""
 
     def __init__(
-        self, context: EngageContext, events: list[EventRow], outbox: Outbox, now: datetime
+        self,
+        context: EngageContext,
+        events: list[EventRow],
+        outbox: Outbox,
+        now: datetime,
+        *,
+        public_acks: bool = False,
     ) -> None:
         self.context = context
         self.events = events
         self.outbox = outbox
         self.now = now
+        # An acknowledgement is private wherever the channel can be private (a Facebook
+        # comment gets a private reply); on X a reply to the post is the only way.
+        self.public_acks = public_acks
 
     def apply(
         self,
@@ -299,7 +309,14 @@ class ActionApplier:
             "agent_name": "",
         }
         self.outbox.replies.append(
-            PendingReply(case, conversation_id, message_id, render_template(body, values), "ack")
+            PendingReply(
+                case,
+                conversation_id,
+                message_id,
+                render_template(body, values),
+                "ack",
+                self.public_acks,
+            )
         )
 
     def _recipients(self, targets: tuple[str, ...]) -> list[int]:

@@ -125,7 +125,9 @@ class Router:
         events: list[EventRow] = []
         outbox = Outbox()
         firings: list[tuple[Any, ...]] = []
-        applier = ActionApplier(self.context, events, outbox, now)
+        applier = ActionApplier(
+            self.context, events, outbox, now, public_acks=self.channel_kind == "twitter"
+        )
         contacts = self._contact_attributes(conn, stored)
 
         for item in sorted(stored, key=lambda s: (s.message.sent_at, s.id)):

@@ -19,7 +19,7 @@ from rapport.engage.setup import apply_setup, read_setup
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
-from rapport.store.engagement import Case, CaseEvent, RuleFiring
+from rapport.store.engagement import Case, CaseEvent, Delivery, RuleFiring
 from rapport.store.models import ChannelKind, Direction, Role, Workspace
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -339,3 +339,41 @@ def test_a_reply_imported_before_its_question_still_answers_the_case(
     assert case.status == "pending"
     assert not case.first_response_breached
     assert ("replied", "Anna") in _history(db, ws, case.id)
+
+
+@pytest.mark.parametrize(("kind", "public"), [("facebook", False), ("twitter", True)])
+def test_an_automatic_acknowledgement_is_private_where_the_channel_allows(
+    db: Database, team: dict, kind: str, public: bool
+) -> None:
+    ws = team["workspace_id"]
+    with db.session() as session:
+        setup = read_setup(
+            "canned_replies:\n  - {name: thanks, language: en, "
+            "body: 'Thanks {customer_name}, case {case_number} is with us.'}\n",
+            source="canned.yaml",
+        )
+        apply_setup(session, ws, setup, source="canned.yaml")
+        save_rules(
+            session,
+            ws,
+            "rules:\n  - name: Say thanks\n    when: {new_case: true}\n"
+            "    then: {acknowledge: thanks}\n",
+            source="rules.yaml",
+            user_id=None,
+        )
+    comment = InboundMessage(
+        external_id=f"{kind}-c1",
+        author_id="cust-9",
+        author_name="Ingrid",
+        text="Is the Fell 45 back in stock?",
+        sent_at=datetime.now(UTC) - timedelta(minutes=2),  # live: acknowledged
+        direction=Direction.INBOUND,
+    )
+    ingest_messages(
+        db, workspace_id=ws, channel_name=kind, kind=ChannelKind(kind), messages=[comment]
+    )
+    with db.session() as session:
+        [ack] = session.scalars(select(Delivery).where(Delivery.workspace_id == ws)).all()
+    assert ack.purpose == "ack"
+    assert ack.public is public
+    assert ack.text.startswith("Thanks Ingrid, case ")
