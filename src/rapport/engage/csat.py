@@ -37,7 +37,15 @@ from rapport.store.engagement import (
     DeliveryStatus,
     Team,
 )
-from rapport.store.models import Contact, Direction, Message, User
+from rapport.store.models import (
+    Channel,
+    ChannelKind,
+    Contact,
+    Conversation,
+    Direction,
+    Message,
+    User,
+)
 
 surveys = cast(Table, CsatSurvey.__table__)
 cases = cast(Table, Case.__table__)
@@ -152,6 +160,17 @@ def request_csat(session: Session, workspace_id: int, case_id: int, actor: Actor
             f"(sent {waiting:%Y-%m-%d %H:%M} UTC)"
         )
     route = _route(session, case)
+    kind = session.execute(
+        select(Channel.kind)
+        .join(Conversation, Conversation.channel_id == Channel.id)
+        .where(Conversation.id == route.conversation_id)
+    ).scalar_one()
+    if kind == ChannelKind.TWITTER.value:
+        # The link is the only key to the survey: posted publicly, anyone could answer it.
+        raise Conflict(
+            f"case {case_id}: a satisfaction request needs a private channel (e-mail, "
+            "Messenger or a private Facebook reply); X direct messages are not supported yet"
+        )
     now = datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     link = f"{_public_url()}/csat/{token}"
@@ -163,7 +182,7 @@ def request_csat(session: Session, workspace_id: int, case_id: int, actor: Actor
         reply_to_message_id=route.reply_to_message_id,
         author_id=actor.user_id,
         purpose="csat",
-        public=True,
+        public=False,  # the link is the survey's key: never posted publicly
         text=_text(session, case, actor, link),
         status=DeliveryStatus.QUEUED.value,
         attempts=0,

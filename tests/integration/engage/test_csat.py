@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session
 from tests.integration.engage.desk import open_case
 
 from rapport.accounts.service import create_user, get_or_create_workspace
+from rapport.engage.case_queries import case_of_conversation
 from rapport.engage.cases import Actor, CaseEditor
 from rapport.engage.csat import answer_csat, csat_report, request_csat
 from rapport.engage.setup import apply_setup, read_setup
 from rapport.errors import Conflict, InvalidInput, NotFound
+from rapport.ingest.records import InboundMessage
+from rapport.ingest.service import ingest_messages
 from rapport.store.db import Database
 from rapport.store.engagement import CaseEvent, CsatSurvey, Delivery
-from rapport.store.models import Message, Role, User, Workspace
+from rapport.store.models import ChannelKind, Direction, Message, Role, User, Workspace
 
 
 @pytest.fixture
@@ -90,7 +93,7 @@ def test_csat_is_asked_only_after_resolution_and_once_at_a_time(
         delivery = delivery_of(session, case_id)
         message = session.scalars(select(Message).where(Message.workspace_id == workspace_id)).one()
         assert delivery.status == "queued"
-        assert delivery.public
+        assert not delivery.public  # the link is its key: never posted publicly
         assert (delivery.conversation_id, delivery.reply_to_message_id) == (
             message.conversation_id,
             message.id,
@@ -213,3 +216,39 @@ def test_another_workspaces_case_is_not_found(
     with db.session() as session:
         assert session.scalar(select(func.count()).where(CsatSurvey.case_id == case_id)) == 0
         assert csat_report(session, other)["sent"] == 0
+
+
+def test_a_survey_link_is_never_posted_publicly_on_x(
+    db: Database, workspace_id: int, crew: dict[str, User]
+) -> None:
+    ingest_messages(
+        db,
+        workspace_id=workspace_id,
+        channel_name="x",
+        kind=ChannelKind.TWITTER,
+        messages=[
+            InboundMessage(
+                external_id="t-csat-1",
+                author_id="cust",
+                text="@fjordandpine my order is late",
+                sent_at=datetime.now(UTC),
+                direction=Direction.INBOUND,
+            )
+        ],
+    )
+    with db.session() as session:
+        conversation = session.scalars(
+            select(Message.conversation_id).where(Message.external_id == "t-csat-1")
+        ).one()
+        case_id = case_of_conversation(session, conversation)
+    assert case_id is not None
+    resolve(db, workspace_id, case_id, crew)
+    with db.session() as session, pytest.raises(Conflict, match="private channel"):
+        request_csat(session, workspace_id, case_id, lead(crew))
+    with db.session() as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(CsatSurvey).where(CsatSurvey.case_id == case_id)
+            )
+            == 0
+        )
