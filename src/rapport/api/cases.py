@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rapport.accounts.service import Principal
@@ -23,7 +22,6 @@ from rapport.engage.schemas import CaseDetailOut, CaseOut
 from rapport.errors import InvalidInput
 from rapport.jobs.dispatch import submit_deliveries
 from rapport.store.engagement import CaseStatus, Priority
-from rapport.store.models import User
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -151,11 +149,7 @@ def change_case(
     if patch.assignee is not None:
         user_id = None
         if patch.assignee:
-            user_id = session.scalar(
-                select(User.id).where(
-                    User.email == patch.assignee, User.workspace_id == principal.workspace_id
-                )
-            )
+            user_id = editor.context.user_with_email(patch.assignee)
             if user_id is None:
                 raise InvalidInput(f"assignee: no user {patch.assignee!r} in this workspace")
         editor.assign(case_id, user_id)

@@ -18,6 +18,7 @@ from rapport.web.auth import require_user
 from rapport.web.directory import colleagues, team_names
 from rapport.web.feedback import problem_text
 from rapport.web.layout import not_found, page_frame
+from rapport.web.pager import PAGE_SIZES, render_pager
 from rapport.web.presentation import (
     CASE_STATUS_COLORS,
     PRIORITY_COLORS,
@@ -28,7 +29,6 @@ from rapport.web.session import WebUser
 from rapport.web.sla_state import current_clock
 from rapport.web.text import user_text
 
-PAGE_SIZES = (25, 50, 100)
 REFRESH_SECONDS = 5.0
 ANY = "all"
 _COLUMNS = "grid-cols-[70px_minmax(0,1fr)_92px_84px_130px_150px_190px_88px]"
@@ -186,7 +186,7 @@ class CasesView:
                     ui.label("No cases match.").classes("rp-muted text-base")
             for case in page.items:
                 self._row(case)
-        self._pager(page)
+        render_pager(self.pager_box, page, self.state.page, self.state.size, self.apply)
 
     def _row(self, case: CaseSummary) -> None:
         clock = current_clock(case)
@@ -235,33 +235,6 @@ class CasesView:
                 )
             with ui.label(relative_time(case.updated_at)).classes("rp-muted"):
                 ui.tooltip(exact_time(case.updated_at, self.user.time_zone))
-
-    def _pager(self, page: Page[CaseSummary]) -> None:
-        state = self.state
-        self.pager_box.clear()
-        last_page = max(1, -(-page.total // state.size))
-        first = (state.page - 1) * state.size + 1 if page.items else 0
-        last = (state.page - 1) * state.size + len(page.items)
-        with self.pager_box:
-            ui.label("Per page").classes("rp-muted")
-            ui.select(
-                list(PAGE_SIZES),
-                value=state.size,
-                on_change=lambda e: self.apply(size=int(e.value)),
-            ).props('dense borderless options-dense data-testid="page-size"')
-            ui.space()
-            more = "" if page.total_exact else "+"
-            ui.label(f"{first}\u2013{last} of {page.total}{more}").classes("rp-muted").props(
-                'data-testid="range"'
-            )
-            ui.button(icon="chevron_left", on_click=lambda: self.apply(page=state.page - 1)).props(
-                'flat round dense aria-label="Previous page" data-testid="prev"'
-            ).set_enabled(state.page > 1)
-            ui.button(icon="chevron_right", on_click=lambda: self.apply(page=state.page + 1)).props(
-                'flat round dense aria-label="Next page" data-testid="next"'
-            ).set_enabled(
-                state.page < last_page or (not page.total_exact and len(page.items) == state.size)
-            )
 
 
 def _state_from_query(params: dict[str, str | None]) -> CasesState:

@@ -21,6 +21,7 @@ from rapport.inbox.queries import (
 from rapport.store.db import Database
 from rapport.web.auth import require_user
 from rapport.web.layout import page_frame
+from rapport.web.pager import PAGE_SIZES, render_pager
 from rapport.web.presentation import (
     STATUS_COLORS,
     channel_look,
@@ -31,7 +32,6 @@ from rapport.web.presentation import (
 from rapport.web.session import WebUser
 from rapport.web.text import user_text
 
-PAGE_SIZES = (25, 50, 100)
 REFRESH_SECONDS = 3.0
 STATUSES = ("open", "pending", "closed")
 
@@ -204,7 +204,7 @@ class InboxView:
                     ui.label("No conversations match.").classes("rp-muted text-base")
             for conv in page.items:
                 self._row(conv)
-        self._pager(page)
+        render_pager(self.pager_box, page, self.state.page, self.state.size, self.apply)
 
     def _row(self, conv: ConversationSummary) -> None:
         look = channel_look(conv.channel_kind)
@@ -264,33 +264,6 @@ class InboxView:
                     ui.badge(conv.status, color=STATUS_COLORS.get(conv.status, "grey")).props(
                         "outline"
                     )
-
-    def _pager(self, page: Page[ConversationSummary]) -> None:
-        state = self.state
-        self.pager_box.clear()
-        last_page = max(1, -(-page.total // state.size))
-        first = (state.page - 1) * state.size + 1 if page.items else 0
-        last = (state.page - 1) * state.size + len(page.items)
-        with self.pager_box:
-            ui.label("Per page").classes("rp-muted")
-            ui.select(
-                list(PAGE_SIZES),
-                value=state.size,
-                on_change=lambda e: self.apply(size=int(e.value)),
-            ).props('dense borderless options-dense data-testid="page-size"')
-            ui.space()
-            more = "" if page.total_exact else "+"
-            ui.label(f"{first}\u2013{last} of {page.total}{more}").classes("rp-muted").props(
-                'data-testid="range"'
-            )
-            ui.button(icon="chevron_left", on_click=lambda: self.apply(page=state.page - 1)).props(
-                'flat round dense aria-label="Previous page" data-testid="prev"'
-            ).set_enabled(state.page > 1)
-            ui.button(icon="chevron_right", on_click=lambda: self.apply(page=state.page + 1)).props(
-                'flat round dense aria-label="Next page" data-testid="next"'
-            ).set_enabled(
-                state.page < last_page or (not page.total_exact and len(page.items) == state.size)
-            )
 
 
 def _state_from_query(
