@@ -101,14 +101,15 @@ class EngageContext:
         return BusinessCalendar.always_open()
 
 
-def current_rules_source(conn: Connection, workspace_id: int) -> str | None:
-    """The YAML of the newest saved rule set, if any."""
-    return conn.execute(
-        select(rules_table.c.source)
+def newest_rules(conn: Connection, workspace_id: int) -> tuple[int, str] | None:
+    """The version and YAML of the newest saved rule set, if any."""
+    row = conn.execute(
+        select(rules_table.c.id, rules_table.c.source)
         .where(rules_table.c.workspace_id == workspace_id)
         .order_by(rules_table.c.id.desc())
         .limit(1)
-    ).scalar()
+    ).first()
+    return None if row is None else (row.id, row.source)
 
 
 def _calendar(data: Mapping[str, Any] | None, where: str) -> BusinessCalendar | None:
@@ -117,8 +118,8 @@ def _calendar(data: Mapping[str, Any] | None, where: str) -> BusinessCalendar | 
 
 def load_context(conn: Connection, workspace_id: int) -> EngageContext:
     """Read the workspace's rules, teams, agents, policies and canned replies."""
-    source = current_rules_source(conn, workspace_id)
-    rules = load_rules(source, source="saved rules") if source else None
+    saved = newest_rules(conn, workspace_id)
+    rules = load_rules(saved[1], source="saved rules") if saved else None
 
     teams: dict[int, TeamInfo] = {}
     for row in conn.execute(

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rapport.engage.context import newest_rules
 from rapport.engage.rules import Problem, RulesError, RuleSet, load_rules
 from rapport.errors import NotFound
 from rapport.store.engagement import CannedReply, RuleFiring, RuleSetVersion, Team
@@ -35,15 +36,11 @@ class SavedRules:
 
 def current_rules(session: Session, workspace_id: int) -> SavedRules:
     """The rules in force (an empty set when none were ever saved)."""
-    row = session.execute(
-        select(RuleSetVersion.id, RuleSetVersion.source)
-        .where(RuleSetVersion.workspace_id == workspace_id)
-        .order_by(RuleSetVersion.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    saved = newest_rules(session.connection(), workspace_id)
+    if saved is None:
         return SavedRules(None, "", RuleSet())
-    return SavedRules(row.id, row.source, load_rules(row.source, source="saved rules"))
+    version, source = saved
+    return SavedRules(version, source, load_rules(source, source="saved rules"))
 
 
 def save_rules(
