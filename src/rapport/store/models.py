@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -246,3 +247,32 @@ class DeadLetter(Base):
     payload: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MessageEnrichment(Base):
+    """What Rapport read in one message: its language, sentiment, intent and keywords.
+
+    Kept beside the message rather than in it, so storing messages stays lean and a newer
+    model can enrich everything again without touching the messages themselves. ``models``
+    names the model versions that wrote the row; a backfill redoes rows written by others.
+    """
+
+    __tablename__ = "message_enrichments"
+    __table_args__ = (
+        Index("ix_message_enrichments_sentiment", "workspace_id", "sentiment"),
+        Index("ix_message_enrichments_intent", "workspace_id", "intent"),
+        Index("ix_message_enrichments_language", "workspace_id", "language"),
+    )
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16))  # ISO 639-1, "und" when unknown
+    sentiment: Mapped[str] = mapped_column(String(16))  # negative, neutral, positive
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    intent: Mapped[str] = mapped_column(String(64))
+    intent_score: Mapped[float] = mapped_column(Float)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    models: Mapped[str] = mapped_column(String(200))
+    enriched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

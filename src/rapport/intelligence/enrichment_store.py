@@ -1,0 +1,93 @@
+"""SQL for message enrichments: which messages still need reading, and writing the results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Connection, Table, delete, func, or_, select
+
+from rapport.store.dialects import in_list
+from rapport.store.models import Message, MessageEnrichment
+
+messages = cast(Table, Message.__table__)
+enrichments = cast(Table, MessageEnrichment.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    id: int
+    text: str
+    subject: str | None
+
+
+def pending_messages(
+    conn: Connection,
+    workspace_id: int,
+    *,
+    models: str,
+    after_id: int = 0,
+    since: datetime | None = None,
+    redo: bool = False,
+    limit: int = 1000,
+) -> list[PendingMessage]:
+    """The next ``limit`` messages (by id, after ``after_id``) not yet read by ``models``.
+
+    With ``redo`` every message is returned, read before or not."""
+    query = (
+        select(messages.c.id, messages.c.text, messages.c.subject)
+        .select_from(messages.outerjoin(enrichments, enrichments.c.message_id == messages.c.id))
+        .where(messages.c.workspace_id == workspace_id, messages.c.id > after_id)
+        .order_by(messages.c.id)
+        .limit(limit)
+    )
+    if not redo:
+        query = query.where(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
+    if since is not None:
+        query = query.where(messages.c.sent_at >= since)
+    return [PendingMessage(row.id, row.text, row.subject) for row in conn.execute(query)]
+
+
+def count_pending(
+    conn: Connection, workspace_id: int, *, models: str, since: datetime | None, redo: bool
+) -> int:
+    """How many messages ``pending_messages`` will hand out in all (for a progress bar)."""
+    query = (
+        select(func.count())
+        .select_from(messages.outerjoin(enrichments, enrichments.c.message_id == messages.c.id))
+        .where(messages.c.workspace_id == workspace_id)
+    )
+    if not redo:
+        query = query.where(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
+    if since is not None:
+        query = query.where(messages.c.sent_at >= since)
+    return int(conn.execute(query).scalar_one())
+
+
+def save_enrichments(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Write enrichment rows, replacing any earlier reading of the same messages."""
+    if not rows:
+        return
+    ids = [cast(int, row["message_id"]) for row in rows]
+    conn.execute(
+        delete(enrichments).where(in_list(enrichments.c.message_id, ids, conn.dialect.name))
+    )
+    conn.execute(enrichments.insert(), list(rows))
+
+
+def enrichment_of(conn: Connection, message_ids: Sequence[int]) -> dict[int, MessageEnrichment]:
+    """The stored readings of these messages, by message id (missing ones are absent)."""
+    if not message_ids:
+        return {}
+    rows = conn.execute(
+        select(enrichments).where(
+            in_list(enrichments.c.message_id, list(message_ids), conn.dialect.name)
+        )
+    )
+    found: dict[int, MessageEnrichment] = {}
+    for row in rows:
+        item = MessageEnrichment(**row._mapping)
+        found[item.message_id] = item
+    return found
