@@ -29,9 +29,11 @@ from rapport.engage.case_store import (
 )
 from rapport.engage.context import EngageContext, load_context
 from rapport.engage.rules import MessageFacts, RuleSet
+from rapport.engage.rules.facts import Sentiment
 from rapport.engage.sla import apply_policy, settle_breaches
 from rapport.ingest.bulk import BulkWriter
 from rapport.ingest.records import InboundMessage
+from rapport.intelligence.enrichment import Enrichment
 from rapport.intelligence.language import detect_language
 from rapport.store.dialects import in_list
 from rapport.store.engagement import CaseStatus, RuleFiring, Team
@@ -62,6 +64,8 @@ class StoredMessage:
     conversation_id: int
     contact_id: int | None
     message: InboundMessage
+    reading: Enrichment | None = None
+    """What the analyzer read in it (language, sentiment, intent), when enrichment ran."""
 
 
 @dataclass(slots=True)
@@ -180,7 +184,10 @@ class Router:
         m = item.message
         language = (m.meta or {}).get("lang") if m.meta else None
         if not isinstance(language, str) or language in ("und", "zxx", "qme"):
-            language = detect_language(m.text) if self._needs_language else None
+            if item.reading is not None:
+                language = item.reading.language if item.reading.language != "und" else None
+            else:
+                language = detect_language(m.text) if self._needs_language else None
         case = CaseState(
             id=self._placeholder(),
             workspace_id=self.workspace_id,
@@ -319,6 +326,8 @@ class Router:
             is_new_case=opened,
             business_open=open_now,
             language=case.language if case else None,
+            sentiment=_sentiment(item.reading),
+            intent=item.reading.intent if item.reading else None,
         )
 
     def _contact_attributes(
@@ -399,3 +408,9 @@ def _subject(m: InboundMessage) -> str:
         return m.subject[:SUBJECT_LENGTH]
     flat = " ".join(m.text.split())
     return flat if len(flat) <= SUBJECT_LENGTH else flat[: SUBJECT_LENGTH - 1] + "…"
+
+
+def _sentiment(reading: Enrichment | None) -> Sentiment | None:
+    if reading is None or reading.sentiment not in ("negative", "neutral", "positive"):
+        return None
+    return cast(Sentiment, reading.sentiment)

@@ -9,7 +9,7 @@ are unique per channel and are looked up before anything is written.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
@@ -29,12 +29,14 @@ from rapport.ingest.prepare import (
     stamp_for,
 )
 from rapport.ingest.records import InboundMessage, Record, Rejected
+from rapport.intelligence.enrichment import Analyzer, Enrichment, enrichment_rows
 from rapport.store.db import Database
 from rapport.store.dialects import in_list, insert_ignoring_conflicts
 from rapport.store.models import (
     Conversation,
     DeadLetter,
     Message,
+    MessageEnrichment,
     ThreadLink,
 )
 
@@ -42,6 +44,7 @@ conversations = cast(Table, Conversation.__table__)
 messages = cast(Table, Message.__table__)
 thread_links = cast(Table, ThreadLink.__table__)
 dead_letters = cast(Table, DeadLetter.__table__)
+enrichments = cast(Table, MessageEnrichment.__table__)
 
 
 @dataclass(slots=True)
@@ -88,6 +91,18 @@ _MESSAGE_COLUMNS = (
     "meta",
     "created_at",
 )
+_ENRICHMENT_COLUMNS = (
+    "message_id",
+    "workspace_id",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "intent",
+    "intent_score",
+    "keywords",
+    "models",
+    "enriched_at",
+)
 _FTS_TABLE = Table("message_fts", MetaData(), Column("rowid"), Column("text"))
 
 
@@ -96,6 +111,8 @@ class Ingestor:
 
     The ingestor owns its transactions (one per batch). ``on_stored`` is called after each
     committed batch with the messages that were new, for work queued after the commit.
+    With an ``analyzer``, every new message is read (language, sentiment, intent, keywords)
+    in the same transaction, before it is routed, so the rules can use what it says.
     """
 
     def __init__(
@@ -109,6 +126,7 @@ class Ingestor:
         batch_size: int = 5000,
         on_stored: Callable[[list[int]], None] | None = None,
         route: bool = True,
+        analyzer: Analyzer | None = None,
     ) -> None:
         self.db = db
         self.workspace_id = workspace_id
@@ -123,6 +141,7 @@ class Ingestor:
         self._conversations = ConversationWriter(workspace_id, channel_id, self._stamp)
         self._route = route
         self._router: Router | None = None
+        self._analyzer = analyzer
 
     def run(
         self, records: Iterable[Record], progress: Callable[[int], None] | None = None
@@ -234,6 +253,15 @@ class Ingestor:
             )
         for conversation_id in recount:
             self._conversations.recount(conn, conversation_id)
+        readings: Sequence[Enrichment | None] = [None] * len(fresh)
+        if self._analyzer is not None:
+            found = self._analyzer.analyze([_text_of(m) for m in fresh])
+            writer.insert(
+                enrichments,
+                _ENRICHMENT_COLUMNS,
+                enrichment_rows(self.workspace_id, self._analyzer.models, ids, found, now),
+            )
+            readings = found
         if self._route:
             if self._router is None:
                 self._router = Router(conn, self.workspace_id, self.channel_id, self._stamp)
@@ -245,8 +273,9 @@ class Ingestor:
                         conversation_of[m.external_id],
                         authors[m.author_id][1],
                         m,
+                        reading,
                     )
-                    for message_id, m in zip(ids, fresh, strict=True)
+                    for message_id, m, reading in zip(ids, fresh, readings, strict=True)
                 ],
             )
             report.cases_opened += routed.cases_opened
@@ -350,3 +379,8 @@ class Ingestor:
             ignore_conflicts=True,
         )
         return conversation_of, recount
+
+
+def _text_of(m: InboundMessage) -> str:
+    # An e-mail's subject often says most of what it is about.
+    return f"{m.subject}\n{m.text}" if m.subject else m.text

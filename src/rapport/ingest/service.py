@@ -12,6 +12,7 @@ from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport, Ingestor
 from rapport.ingest.reader_process import prepared_batches
 from rapport.ingest.records import InboundMessage, Record
+from rapport.intelligence.enrichment import Analyzer
 from rapport.store.db import Database
 from rapport.store.models import ChannelKind
 
@@ -34,11 +35,13 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     on_stored: Callable[[list[int]], None] | None = None,
     route: bool = True,
+    analyzer: Analyzer | None = None,
 ) -> ImportReport:
     """Import one file (or folder, for formats that read folders) into a channel.
 
     With ``route`` (the default) every new message is routed as it is stored: cases are
-    opened, rules run, agents assigned (see rapport.engage.routing)."""
+    opened, rules run, agents assigned (see rapport.engage.routing). With an ``analyzer``
+    every new message is first read for its language, sentiment, intent and keywords."""
     if not path.exists():
         raise InvalidInput(f"{path}: no such file or folder")
     with db.session() as session:
@@ -55,6 +58,7 @@ def import_file(
         batch_size=batch_size,
         on_stored=on_stored,
         route=route,
+        analyzer=analyzer,
     )
     if path.is_file() and path.stat().st_size >= PROCESS_THRESHOLD_BYTES:
         # A large file is read and prepared by a second process while this one writes.
@@ -82,11 +86,17 @@ def ingest_messages(
     kind: ChannelKind,
     messages: Iterable[InboundMessage],
     source: str = "api",
+    analyzer: Analyzer | None = None,
 ) -> ImportReport:
     """Store messages that arrived one by one (the API, a webhook)."""
     with db.session() as session:
         channel_id = get_or_create_channel(session, workspace_id, channel_name, kind).id
     ingestor = Ingestor(
-        db, workspace_id=workspace_id, channel_id=channel_id, source=source, format_name=source
+        db,
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        source=source,
+        format_name=source,
+        analyzer=analyzer,
     )
     return ingestor.run(messages)

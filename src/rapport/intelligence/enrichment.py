@@ -9,6 +9,7 @@ not yet read by the same models are picked up again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,32 @@ class Analyzer(Protocol):
 class EnrichReport:
     enriched: int = 0
     batches: int = 0
+
+
+def enrichment_rows(
+    workspace_id: int,
+    models: str,
+    message_ids: Sequence[int],
+    readings: Sequence[Enrichment],
+    stamped_now: object,
+) -> list[tuple[object, ...]]:
+    """Rows for the bulk writer, in ``message_enrichments`` column order (keywords as JSON
+    text, ``stamped_now`` already in the driver's time format)."""
+    return [
+        (
+            message_id,
+            workspace_id,
+            reading.language,
+            reading.sentiment,
+            round(reading.sentiment_score, 4),
+            reading.intent,
+            round(reading.intent_score, 4),
+            json.dumps(list(reading.keywords), ensure_ascii=False),
+            models,
+            stamped_now,
+        )
+        for message_id, reading in zip(message_ids, readings, strict=True)
+    ]
 
 
 def _text_of(message: PendingMessage) -> str:

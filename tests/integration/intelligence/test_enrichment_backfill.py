@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.integration.intelligence.fakes import ShoutingAnalyzer
 from tests.integration.test_ingest_pipeline import ingestor, msg
 
 from rapport.accounts.service import get_or_create_workspace
-from rapport.intelligence.enrichment import Enrichment, enrich_messages
+from rapport.intelligence.enrichment import enrich_messages
 from rapport.intelligence.enrichment_store import enrichment_of
 from rapport.store.db import Database
 from rapport.store.models import Message
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-class ShoutingAnalyzer:
-    """Reads a text as negative when it has '!' in it; remembers what it was asked."""
-
-    def __init__(self, models: str = "test-1", fail_after: int | None = None) -> None:
-        self._models = models
-        self.seen: list[str] = []
-        self.fail_after = fail_after
-
-    @property
-    def models(self) -> str:
-        return self._models
-
-    def analyze(self, texts: Sequence[str]) -> list[Enrichment]:
-        if self.fail_after is not None and len(self.seen) >= self.fail_after:
-            raise RuntimeError("model crashed")
-        self.seen.extend(texts)
-        return [
-            Enrichment(
-                language="en",
-                sentiment="negative" if "!" in text else "neutral",
-                sentiment_score=0.9,
-                intent="complaint" if "!" in text else "other",
-                intent_score=0.5,
-                keywords=tuple(text.split()[:2]),
-            )
-            for text in texts
-        ]
 
 
 def _store(db: Database, workspace_id: int, count: int, name: str = "x") -> list[int]:
