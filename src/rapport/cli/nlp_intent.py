@@ -6,9 +6,12 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
+
+if TYPE_CHECKING:
+    from rapport.intelligence.intent import IntentModel, IntentResult
 
 BATCH = 64
 
@@ -27,7 +30,7 @@ def register(nlp_app: typer.Typer, eval_app: typer.Typer) -> None:
     eval_app.command("intent")(eval_intent_command)
 
 
-def _model(folder: Path | None):  # type: ignore[no-untyped-def]
+def _model(folder: Path | None) -> IntentModel:
     from rapport.config import get_settings
     from rapport.intelligence.intent import default_intent_model, load_intent_model
 
@@ -56,32 +59,33 @@ def intent_command(
 
     with user_errors():
         chosen = _model(model)
-        stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
-        for batch in _batches(stdin):
-            results = chosen.classify(batch)
-            if as_json:
-                lines = [
-                    json.dumps(
-                        {"label": r.label, "score": r.score, "scores": r.scores},
-                        ensure_ascii=False,
-                    )
-                    for r in results
-                ]
-            else:
-                lines = [r.label for r in results]
-            sys.stdout.write("\n".join(lines) + "\n")
-            sys.stdout.flush()
+        with open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False) as stdin:
+            for batch in _batches(stdin):
+                _write(chosen.classify(batch), as_json)
+
+
+def _write(results: list[IntentResult], as_json: bool) -> None:
+    if as_json:
+        lines = [
+            json.dumps({"label": r.label, "score": r.score, "scores": r.scores}, ensure_ascii=False)
+            for r in results
+        ]
+    else:
+        lines = [r.label for r in results]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def train_intent_command(
     data: Path = typer.Option(..., "--data", help="A UTF-8 CSV file with a header line."),
     text_column: str = typer.Option("text", "--text-column", help="The column of the texts."),
-    label_column: str = typer.Option(
-        "intent", "--label-column", help="The column of the labels."
-    ),
+    label_column: str = typer.Option("intent", "--label-column", help="The column of the labels."),
     out: Path = typer.Option(..., "--out", help="The model folder to write."),
     validation: float = typer.Option(
-        0.2, "--validation", min=0.0, max=0.5,
+        0.2,
+        "--validation",
+        min=0.0,
+        max=0.5,
         help="Share held out (stratified, seeded) to measure the model; 0 trains on all.",
     ),
     no_validation: bool = typer.Option(
@@ -108,12 +112,19 @@ def train_intent_command(
         check_trainable(labelled, label_column)
         share = 0.0 if no_validation else validation
         with Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=False,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         ) as progress:
             task = progress.add_task("training", total=len(set(labelled.labels)))
             model, figures = train_intent_model(
-                labelled.texts, labelled.labels, validation=share, seed=seed,
+                labelled.texts,
+                labelled.labels,
+                validation=share,
+                seed=seed,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 provenance={
                     "data_file": data.name,
@@ -174,7 +185,10 @@ def eval_intent_command(
         table.add_column(name, justify="left" if name == "intent" else "right")
     for row in report.per_class:
         table.add_row(
-            safe(row.label), f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}",
+            safe(row.label),
+            f"{row.precision:.3f}",
+            f"{row.recall:.3f}",
+            f"{row.f1:.3f}",
             str(row.support),
         )
     console.print(table)

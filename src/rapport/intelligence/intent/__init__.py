@@ -58,9 +58,7 @@ def load_intent_model(folder: str | Path) -> IntentModel:
     return CustomIntentModel.load(Path(folder))
 
 
-def classify_intents(
-    texts: Sequence[str], model: IntentModel | None = None
-) -> list[IntentResult]:
+def classify_intents(texts: Sequence[str], model: IntentModel | None = None) -> list[IntentResult]:
     """The intent of each text, in order (the default taxonomy unless ``model`` is given)."""
     chosen = model if model is not None else default_intent_model()
     return chosen.classify(texts)

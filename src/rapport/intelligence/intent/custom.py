@@ -31,7 +31,10 @@ WEIGHTS = "weights.npz"
 VOCABULARY = "vocabulary.json"
 WORD_PARAMS: dict[str, Any] = {"ngram_range": (1, 2), "sublinear_tf": True}
 CHAR_PARAMS: dict[str, Any] = {
-    "analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
+    "analyzer": "char_wb",
+    "ngram_range": (2, 5),
+    "sublinear_tf": True,
+    "min_df": 2,
 }
 C = 0.7
 SCORE_SCALE = 4.0  # spreads SVM margins into softmax scores that read like confidences
@@ -274,7 +277,10 @@ def train_intent_model(
                 "label in it; add examples or train without validation"
             )
         train_x, test_x, train_y, test_y = train_test_split(
-            list(texts), list(labels), test_size=held_out, stratify=list(labels),
+            list(texts),
+            list(labels),
+            test_size=held_out,
+            stratify=list(labels),
             random_state=seed,
         )
         model = fit_intent_model(train_x, train_y, progress)
@@ -288,7 +294,9 @@ def train_intent_model(
         "examples": len(texts),
         "validation": {"share": validation, "seed": seed},
         "training_seconds": round(time.perf_counter() - started, 2),
-        "figures": None if figures is None else {
+        "figures": None
+        if figures is None
+        else {
             "accuracy": round(figures.accuracy, 4),
             "macro_f1": round(figures.macro_f1, 4),
             "examples": figures.examples,

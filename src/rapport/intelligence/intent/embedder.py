@@ -22,8 +22,10 @@ def _engine() -> Any:
 
 def embed_queries(texts: Sequence[str]) -> npt.NDArray[np.float32]:
     """L2-normalised embeddings, one row per text, with e5's ``query:`` prefix."""
-    rows = [np.asarray(_engine().query(list(texts[i : i + BATCH])), dtype=np.float32)
-            for i in range(0, len(texts), BATCH)]
+    rows = [
+        np.asarray(_engine().query(list(texts[i : i + BATCH])), dtype=np.float32)
+        for i in range(0, len(texts), BATCH)
+    ]
     if not rows:
         return np.zeros((0, 384), dtype=np.float32)
     return np.vstack(rows)

@@ -13,7 +13,7 @@ from rapport.errors import InvalidTrainingData
 
 @dataclass(slots=True)
 class LabelledData:
-    """Texts with their labels; ``lines`` are the CSV line numbers, ``skipped`` what was left out."""
+    """Texts and labels; ``lines`` are their CSV line numbers, ``skipped`` what was left out."""
 
     path: Path
     texts: list[str] = field(default_factory=list)
