@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -59,9 +60,11 @@ def intent_command(
 
     with user_errors():
         chosen = _model(model)
-        with open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False) as stdin:
-            for batch in _batches(stdin):
-                _write(chosen.classify(batch), as_json)
+        # Only a newline ends a message: a stray carriage return inside one keeps it whole.
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
+        for batch in _batches(stdin):
+            _write(chosen.classify(batch), as_json)
+        stdin.detach()
 
 
 def _write(results: list[IntentResult], as_json: bool) -> None:
