@@ -58,6 +58,13 @@ class Settings(BaseSettings):
             "default customer-care taxonomy is used."
         ),
     )
+    sentiment_model_dir: str | None = Field(
+        default=None,
+        description=(
+            "A local Hugging Face sentiment model folder (needs transformers); unset, "
+            "Rapport's own fast and accurate sentiment models are used."
+        ),
+    )
 
 
 @lru_cache(maxsize=1)
