@@ -140,7 +140,8 @@ def train_intent_command(
         model.save(out)
     labels = len(model.labels)
     seconds = model.manifest["training_seconds"]
-    print(f"trained on {len(labelled.texts)} messages, {labels} intents, in {seconds:.1f} s")
+    trained_on = model.manifest["trained_on"]
+    print(f"trained on {trained_on} messages, {labels} intents, in {seconds:.1f} s")
     if labelled.skipped:
         print(f"skipped rows: {len(labelled.skipped)}")
     if figures is not None:

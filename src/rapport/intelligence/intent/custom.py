@@ -292,6 +292,7 @@ def train_intent_model(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rapport_version": __version__,
         "examples": len(texts),
+        "trained_on": len(texts) - (figures.examples if figures is not None else 0),
         "validation": {"share": validation, "seed": seed},
         "training_seconds": round(time.perf_counter() - started, 2),
         "figures": None
