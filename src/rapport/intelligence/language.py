@@ -88,30 +88,37 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
         return guesses
     model = _fasttext()
     own = _own_model()
-    batch = [cleaned[i] for i in known]
-    mine = own.scores(batch)
-    best = mine.argmax(axis=1)
-    for row, i in enumerate(known):
-        general = _fasttext_top(model, batch[row], 3 if with_scores else 1)
-        top, top_score = general[0] if general else (UNKNOWN, 0.0)
-        own_code = own.labels[int(best[row])]
-        own_score = float(mine[row, best[row]])
-        if top in own.labels and top_score < TRUST_GENERAL_ABOVE:
-            # one of the languages Rapport's own model knows tweets in, and lid.176 unsure
+    general = {i: _fasttext_top(model, cleaned[i], 3 if with_scores else 1) for i in known}
+    # Rapport's own model is asked only where lid.176 leaves room for it (most clean tweets
+    # in a language it knows well never get there), which keeps the detector fast.
+    ask = [i for i in known if _own_model_may_decide(general[i], own.labels)]
+    mine = own.scores([cleaned[i] for i in ask]) if ask else None
+    own_answer = {}
+    if mine is not None:
+        best = mine.argmax(axis=1)
+        for row, i in enumerate(ask):
+            own_answer[i] = (own.labels[int(best[row])], float(mine[row, best[row]]))
+    for i in known:
+        top, top_score = general[i][0] if general[i] else (UNKNOWN, 0.0)
+        code, score = top, top_score
+        own_code, own_score = own_answer.get(i, (UNKNOWN, 0.0))
+        if i in own_answer and (top in own.labels or own_score >= OWN_MODEL_AT_LEAST):
             code, score = own_code, own_score
-        elif top not in own.labels and own_score >= OWN_MODEL_AT_LEAST and (
-            top_score < ARBITRATE_BELOW
-        ):
-            code, score = own_code, own_score
-        else:
-            code, score = top, top_score
         scores: dict[str, float] = {}
         if with_scores:
-            scores = {c: round(p, 4) for c, p in general}
-            scores[own_code] = round(max(scores.get(own_code, 0.0), own_score), 4)
+            scores = {c: round(p, 4) for c, p in general[i]}
+            if i in own_answer:
+                scores[own_code] = round(max(scores.get(own_code, 0.0), own_score), 4)
             scores = dict(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
         guesses[i] = LanguageGuess(code, round(score, 4), scores)
     return guesses
+
+
+def _own_model_may_decide(general: list[tuple[str, float]], known: tuple[str, ...]) -> bool:
+    if not general:
+        return True
+    top, score = general[0]
+    return score < (TRUST_GENERAL_ABOVE if top in known else ARBITRATE_BELOW)
 
 
 def stream_languages(
