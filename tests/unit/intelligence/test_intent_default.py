@@ -10,10 +10,11 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rapport.intelligence.intent import DEFAULT_LABELS, classify_intents
-from rapport.intelligence.intent.taxonomy import load_prototypes
+from rapport.intelligence.intent.taxonomy import cached_centroids, embed_centroids, load_prototypes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -76,3 +77,10 @@ def test_scores_and_blank_lines() -> None:
     assert abs(sum(results[2].scores.values()) - 1) < 0.01
     assert results[2].score == results[2].scores["delivery"]
     assert classify_intents([]) == []
+
+
+def test_the_shipped_centroids_match_the_prototypes() -> None:
+    """After editing prototypes.yaml, run taxonomy.write_centroid_cache(its folder)."""
+    shipped = cached_centroids()
+    assert shipped is not None, "centroids.npz is stale: regenerate it"
+    assert np.allclose(shipped, embed_centroids(), atol=1e-3)

@@ -8,8 +8,10 @@ similarities, so they sum to one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +35,9 @@ DEFAULT_LABELS: tuple[str, ...] = (
 FALLBACK = "other"
 MIN_SIMILARITY = 0.78
 TEMPERATURE = 0.01
+# The prototypes' centroids, embedded once and shipped, so the first message is classified
+# without embedding 130 prototypes; recomputed whenever prototypes.yaml no longer matches.
+CENTROIDS = "centroids.npz"
 
 
 def load_prototypes() -> dict[str, list[str]]:
@@ -42,8 +47,43 @@ def load_prototypes() -> dict[str, list[str]]:
     return {label: [str(example) for example in data[label]] for label in DEFAULT_LABELS}
 
 
+def _prototypes_digest() -> str:
+    data = resources.files(__package__).joinpath("prototypes.yaml").read_bytes()
+    return hashlib.sha256(data).hexdigest()
+
+
+def embed_centroids() -> npt.NDArray[np.float32]:
+    """Each intent's centroid (one row per label of ``DEFAULT_LABELS``), embedded now."""
+    from rapport.intelligence.intent.embedder import embed_queries
+
+    prototypes = load_prototypes()
+    rows = []
+    for label in DEFAULT_LABELS:
+        centroid = embed_queries(prototypes[label]).mean(axis=0)
+        rows.append(centroid / np.linalg.norm(centroid))
+    return np.vstack(rows).astype(np.float32)
+
+
+def cached_centroids() -> npt.NDArray[np.float32] | None:
+    """The shipped centroids, or None when ``prototypes.yaml`` changed since they were made."""
+    cache = resources.files(__package__).joinpath(CENTROIDS)
+    if not cache.is_file():
+        return None
+    with cache.open("rb") as handle, np.load(handle) as arrays:
+        if str(arrays["digest"]) != _prototypes_digest():
+            return None
+        return np.asarray(arrays["centroids"], dtype=np.float32)
+
+
+def write_centroid_cache(folder: Path) -> None:
+    """Embed the prototypes and save their centroids beside them (run after editing them)."""
+    np.savez_compressed(
+        folder / CENTROIDS, centroids=embed_centroids(), digest=np.array(_prototypes_digest())
+    )
+
+
 class DefaultIntentModel:
-    """The default taxonomy; embeds its prototypes on the first call to ``classify``."""
+    """The default taxonomy; its centroids are read (or embedded) on the first ``classify``."""
 
     def __init__(self) -> None:
         self._centroids: npt.NDArray[np.float32] | None = None
@@ -54,14 +94,9 @@ class DefaultIntentModel:
 
     def _intent_centroids(self) -> npt.NDArray[np.float32]:
         if self._centroids is None:
-            from rapport.intelligence.intent.embedder import embed_queries
-
-            prototypes = load_prototypes()
-            rows = []
-            for label in DEFAULT_LABELS:
-                centroid = embed_queries(prototypes[label]).mean(axis=0)
-                rows.append(centroid / np.linalg.norm(centroid))
-            self._centroids = np.vstack(rows).astype(np.float32)
+            self._centroids = cached_centroids()
+            if self._centroids is None:
+                self._centroids = embed_centroids()
         return self._centroids
 
     def classify(self, texts: Sequence[str]) -> list[IntentResult]:
