@@ -32,12 +32,9 @@ def register(nlp_app: typer.Typer, eval_app: typer.Typer) -> None:
 
 
 def _model(folder: Path | None) -> IntentModel:
-    from rapport.config import get_settings
-    from rapport.intelligence.intent import default_intent_model, load_intent_model
+    from rapport.intelligence.intent import configured_intent_model
 
-    if folder is None and get_settings().intent_model_dir:
-        folder = Path(str(get_settings().intent_model_dir))
-    return default_intent_model() if folder is None else load_intent_model(folder)
+    return configured_intent_model(folder)
 
 
 def _batches(stream: TextIO) -> Iterator[list[str]]:

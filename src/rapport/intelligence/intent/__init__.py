@@ -12,6 +12,12 @@ Public API (what the enrichment pipeline calls)::
     model = load_intent_model("models/banking")  # a folder made by `rapport nlp train-intent`
     classify_intents(texts, model)
 
+    model = configured_intent_model()  # RAPPORT_INTENT_MODEL_DIR's model, else the default
+
+    from rapport.intelligence.intent.custom import train_intent_model
+    model, figures = train_intent_model(texts, labels, validation=0.2, seed=42)
+    model.save(Path("models/banking"))
+
 ``classify_intents(texts, model=None)`` classifies with the default taxonomy when no model is
 given. The default labels are, exactly: ``complaint``, ``question``, ``praise``,
 ``purchase_intent``, ``return_or_refund``, ``cancellation``, ``technical_problem``,
@@ -40,6 +46,7 @@ __all__ = [
     "IntentModel",
     "IntentResult",
     "classify_intents",
+    "configured_intent_model",
     "default_intent_model",
     "load_intent_model",
 ]
@@ -56,6 +63,15 @@ def load_intent_model(folder: str | Path) -> IntentModel:
     from rapport.intelligence.intent.custom import CustomIntentModel
 
     return CustomIntentModel.load(Path(folder))
+
+
+def configured_intent_model(folder: str | Path | None = None) -> IntentModel:
+    """``folder``'s model, else the one settings name (``intent_model_dir``), else the default."""
+    if folder is None:
+        from rapport.config import get_settings
+
+        folder = get_settings().intent_model_dir
+    return default_intent_model() if folder is None else load_intent_model(folder)
 
 
 def classify_intents(texts: Sequence[str], model: IntentModel | None = None) -> list[IntentResult]:
