@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import shared_data
 
 from rapport.errors import InvalidModel, InvalidTrainingData
-from rapport.intelligence.intent import classify_intents, load_intent_model
+from rapport.intelligence.intent import classify_intents, configured_intent_model, load_intent_model
 from rapport.intelligence.intent.custom import CustomIntentModel, train_intent_model
 from rapport.intelligence.intent.labelled import check_trainable, read_labelled_csv
 
@@ -130,3 +130,12 @@ def test_banking77_subset_is_learnt_quickly() -> None:
     accuracy = sum(p == y for p, (_, y) in zip(predicted, test, strict=True)) / len(test)
     assert len(model.labels) == 77
     assert accuracy >= 0.80, accuracy
+
+
+def test_configured_model_prefers_the_folder_given(small_model: Path) -> None:
+    assert configured_intent_model(small_model).labels == load_intent_model(small_model).labels
+
+
+def test_a_lonely_label_cannot_be_held_out() -> None:
+    with pytest.raises(InvalidTrainingData, match=r"only one example.*\['y'\]"):
+        train_intent_model(["a", "b", "c"], ["x", "x", "y"], validation=0.2)

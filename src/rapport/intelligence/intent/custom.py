@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -270,6 +271,11 @@ def train_intent_model(
     if validation > 0:
         from sklearn.model_selection import train_test_split
 
+        lonely = sorted(label for label, n in Counter(labels).items() if n < 2)
+        if lonely:
+            raise InvalidTrainingData(
+                f"labels with only one example cannot be held out for validation: {lonely}"
+            )
         held_out = max(round(len(texts) * validation), len(set(labels)))
         if len(texts) - held_out < len(set(labels)):
             raise InvalidTrainingData(
