@@ -92,7 +92,8 @@ def language_section() -> None:
             got = rapport(paragraphs)
             right = sum(g == want for g in got)
             base = sum(g == want for g in py3langid(paragraphs))
-            print(f"  {path.name} ({want}): rapport {right}/{len(got)}, py3langid {base}/{len(got)}")
+            n = len(got)
+            print(f"  {path.name} ({want}): rapport {right}/{n}, py3langid {base}/{n}")
 
 
 def sentiment_section(skip_accurate: bool) -> None:
@@ -120,7 +121,8 @@ def sentiment_section(skip_accurate: bool) -> None:
             lambda b: analyse_sentiment(b, "fast"), texts * 4
         )
         if tier == tiers[0]:
-            print(f"{'tier':<10}" + "".join(f"{c:>7}" for c in codes) + f"{'mean':>8}{'texts/s':>10}")
+            header = "".join(f"{c:>7}" for c in codes)
+            print(f"{'tier':<10}{header}{'mean':>8}{'texts/s':>10}")
         row = "".join(f"{fig.per_language[c].macro_f1:>7.3f}" for c in codes)
         print(f"{tier:<10}{row}{mean:>8.3f}{rate:>10,.0f}")
     if importlib.util.find_spec("vaderSentiment") is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rapport.intelligence.sentiment import LABELS, analyse_sentiment, clean_for_sentiment
@@ -35,3 +37,26 @@ def test_handles_and_links_are_made_generic() -> None:
     assert cleaned.startswith("@ user")
     assert "http" in cleaned
     assert "soo good" in cleaned
+
+
+def test_accurate_tier_answers_in_order_with_scores() -> None:
+    texts = ["Thank you, this is wonderful!", "", "Il servizio è pessimo, sono furioso"]
+    results = analyse_sentiment(texts, "accurate")
+    assert [r.label for r in results] == ["positive", "neutral", "negative"]
+    assert sum(results[0].scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_hugging_face_folder_without_transformers_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rapport.config import get_settings
+    from rapport.errors import InvalidModel
+
+    monkeypatch.setenv("RAPPORT_SENTIMENT_MODEL_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InvalidModel, match=r"config\.json"):
+            analyse_sentiment(["hello"])
+    finally:
+        monkeypatch.delenv("RAPPORT_SENTIMENT_MODEL_DIR")
+        get_settings.cache_clear()
