@@ -27,4 +27,4 @@ def test_fast_sentiment_macro_f1() -> None:
     figures = evaluate([i.label for i in items], [r.label for r in results],
                        [i.language for i in items])
     mean = sum(s.macro_f1 for s in figures.per_language.values()) / len(figures.per_language)
-    assert mean >= 0.52
+    assert mean >= 0.55
