@@ -25,23 +25,32 @@ discover_app = typer.Typer(
     no_args_is_help=True,
 )
 
-LogArgument = typer.Argument(None, help="The event log file (format from its extension).",
-                             show_default=False)
+LogArgument = typer.Argument(
+    None, help="The event log file (format from its extension).", show_default=False
+)
 CaseOption = typer.Option("case:concept:name", "--case", help="CSV/SQL column of the case id.")
 ActivityOption = typer.Option("concept:name", "--activity", help="CSV/SQL column of the activity.")
-TimestampOption = typer.Option("time:timestamp", "--timestamp",
-                               help="CSV/SQL column of the timestamp (ISO 8601).")
+TimestampOption = typer.Option(
+    "time:timestamp", "--timestamp", help="CSV/SQL column of the timestamp (ISO 8601)."
+)
 ResourceOption = typer.Option("org:resource", "--resource", help="CSV/SQL column of the resource.")
-ObjectTypeOption = typer.Option(None, "--object-type",
-                                help="OCEL logs: the object type whose objects become the cases.")
+ObjectTypeOption = typer.Option(
+    None, "--object-type", help="OCEL logs: the object type whose objects become the cases."
+)
 SqlOption = typer.Option(None, "--sql", help="A SQL query whose rows are the events.")
 DbOption = typer.Option(None, "--db", help="The database for --sql: a SQLite file or a URL.")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 def _load(
-    log: Path | None, case: str, activity: str, timestamp: str, resource: str,
-    object_type: str | None, sql: str | None, db: str | None,
+    log: Path | None,
+    case: str,
+    activity: str,
+    timestamp: str,
+    resource: str,
+    object_type: str | None,
+    sql: str | None,
+    db: str | None,
 ) -> EventLog:
     mapping = ColumnMapping(case=case, activity=activity, timestamp=timestamp, resource=resource)
     if sql is not None:
@@ -69,18 +78,27 @@ def _seconds(value: float | None) -> str:
 @discover_app.command("map")
 def map_command(
     log: Path | None = LogArgument,
-    case: str = CaseOption, activity: str = ActivityOption, timestamp: str = TimestampOption,
-    resource: str = ResourceOption, object_type: str | None = ObjectTypeOption,
-    sql: str | None = SqlOption, db: str | None = DbOption,
+    case: str = CaseOption,
+    activity: str = ActivityOption,
+    timestamp: str = TimestampOption,
+    resource: str = ResourceOption,
+    object_type: str | None = ObjectTypeOption,
+    sql: str | None = SqlOption,
+    db: str | None = DbOption,
     min_count: int = typer.Option(1, "--min-count", min=1, help="Hide edges seen fewer times."),
     since: datetime | None = typer.Option(None, "--since", help="Only cases started at or after."),
     until: datetime | None = typer.Option(None, "--until", help="Only cases started before."),
-    where: list[str] = typer.Option([], "--where", help="KEY=VALUE: only cases with an event "
-                                    "having that attribute value (repeatable)."),
-    top_variants: int | None = typer.Option(None, "--top-variants", min=1,
-                                            help="Only cases of the N most frequent variants."),
-    variant: str | None = typer.Option(None, "--variant",
-                                       help="Only cases of this variant: activities joined by ','."),
+    where: list[str] = typer.Option(
+        [],
+        "--where",
+        help="KEY=VALUE: only cases with an event having that attribute value (repeatable).",
+    ),
+    top_variants: int | None = typer.Option(
+        None, "--top-variants", min=1, help="Only cases of the N most frequent variants."
+    ),
+    variant: str | None = typer.Option(
+        None, "--variant", help="Only cases of this variant: activities joined by ','."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The process map: activities, start and end activities, and the directly-follows edges
@@ -90,8 +108,9 @@ def map_command(
         loaded = filter_time(loaded, since, until)
         for condition in where:
             loaded = filter_attribute(loaded, condition)
-        loaded = filter_variants(loaded, top=top_variants,
-                                 variant=variant.split(",") if variant else None)
+        loaded = filter_variants(
+            loaded, top=top_variants, variant=variant.split(",") if variant else None
+        )
         result = discover_map(loaded, min_count=min_count)
     if as_json:
         print_json(result.as_dict())
@@ -101,24 +120,35 @@ def map_command(
     for name in ("from", "to", "count", "mean", "median", "p90"):
         table.add_column(name, justify="right" if name not in ("from", "to") else "left")
     for e in result.edges:
-        table.add_row(e.source, e.target, f"{e.count:,}", _seconds(e.mean_seconds),
-                      _seconds(e.median_seconds), _seconds(e.p90_seconds))
+        table.add_row(
+            e.source,
+            e.target,
+            f"{e.count:,}",
+            _seconds(e.mean_seconds),
+            _seconds(e.median_seconds),
+            _seconds(e.p90_seconds),
+        )
     console.print(table)
     acts = Table(title="Activities")
     for name in ("activity", "events", "starts", "ends"):
         acts.add_column(name, justify="left" if name == "activity" else "right")
     for name, count in result.activities.items():
-        acts.add_row(name, f"{count:,}", f"{result.start.get(name, 0):,}",
-                     f"{result.end.get(name, 0):,}")
+        acts.add_row(
+            name, f"{count:,}", f"{result.start.get(name, 0):,}", f"{result.end.get(name, 0):,}"
+        )
     console.print(acts)
 
 
 @discover_app.command("variants")
 def variants_command(
     log: Path | None = LogArgument,
-    case: str = CaseOption, activity: str = ActivityOption, timestamp: str = TimestampOption,
-    resource: str = ResourceOption, object_type: str | None = ObjectTypeOption,
-    sql: str | None = SqlOption, db: str | None = DbOption,
+    case: str = CaseOption,
+    activity: str = ActivityOption,
+    timestamp: str = TimestampOption,
+    resource: str = ResourceOption,
+    object_type: str | None = ObjectTypeOption,
+    sql: str | None = SqlOption,
+    db: str | None = DbOption,
     limit: int | None = typer.Option(None, "--limit", min=1, help="Show only the N most frequent."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -134,19 +164,31 @@ def variants_command(
     for name in ("#", "cases", "share", "median duration", "path"):
         table.add_column(name, justify="left" if name == "path" else "right")
     for rank, v in enumerate(result, 1):
-        table.add_row(str(rank), f"{v.count:,}", f"{v.coverage:.1%}",
-                      _seconds(v.median_seconds), " → ".join(v.variant))
+        table.add_row(
+            str(rank),
+            f"{v.count:,}",
+            f"{v.coverage:.1%}",
+            _seconds(v.median_seconds),
+            " → ".join(v.variant),
+        )
     Console().print(table)
 
 
 @discover_app.command("handover")
 def handover_command(
     log: Path | None = LogArgument,
-    by: str = typer.Option("org:resource", "--by",
-                           help="The attribute: org:resource (people), org:group (departments)."),
-    case: str = CaseOption, activity: str = ActivityOption, timestamp: str = TimestampOption,
-    resource: str = ResourceOption, object_type: str | None = ObjectTypeOption,
-    sql: str | None = SqlOption, db: str | None = DbOption,
+    by: str = typer.Option(
+        "org:resource",
+        "--by",
+        help="The attribute: org:resource (people), org:group (departments).",
+    ),
+    case: str = CaseOption,
+    activity: str = ActivityOption,
+    timestamp: str = TimestampOption,
+    resource: str = ResourceOption,
+    object_type: str | None = ObjectTypeOption,
+    sql: str | None = SqlOption,
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Handover of work: how often a case's event by X was followed by its next event by Y

@@ -67,8 +67,9 @@ def successions(log: EventLog, attribute: str = ACTIVITY) -> pl.LazyFrame:
             pl.col(attribute).alias("source"),
             pl.col(attribute).shift(-1).alias("target"),
             pl.col(CASE).shift(-1).alias("_next_case"),
-            ((pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds() / 1e6)
-            .alias("seconds"),
+            ((pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds() / 1e6).alias(
+                "seconds"
+            ),
         )
         .filter(pl.col(CASE) == pl.col("_next_case"))
         .drop("_next_case")
@@ -111,8 +112,9 @@ def case_table(log: EventLog) -> pl.DataFrame:
     """One row per case: its variant (activities as a list) and its duration in seconds."""
     return log.frame.group_by(CASE, maintain_order=True).agg(
         pl.col(ACTIVITY).alias("variant"),
-        ((pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).dt.total_microseconds() / 1e6)
-        .alias("seconds"),
+        ((pl.col(TIMESTAMP).max() - pl.col(TIMESTAMP).min()).dt.total_microseconds() / 1e6).alias(
+            "seconds"
+        ),
     )
 
 

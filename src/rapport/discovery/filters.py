@@ -32,8 +32,9 @@ def filter_attribute(log: EventLog, condition: str) -> EventLog:
     return log.with_frame(log.frame.filter(hit))
 
 
-def filter_variants(log: EventLog, *, top: int | None = None,
-                    variant: list[str] | None = None) -> EventLog:
+def filter_variants(
+    log: EventLog, *, top: int | None = None, variant: list[str] | None = None
+) -> EventLog:
     """Keep the cases of the ``top`` most frequent variants, or of one given variant."""
     if top is None and variant is None:
         return log

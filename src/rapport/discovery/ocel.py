@@ -115,10 +115,14 @@ def _from_sqlite(path: Path) -> Rows:
             names = [d[0] for d in cursor.description]
             for values in cursor:
                 row = dict(zip(names, values, strict=True))
-                events.append({
-                    "id": row.pop("ocel_id"), "type": activity, "time": row.pop("ocel_time"),
-                    **{k: _text(v) for k, v in row.items()},
-                })
+                events.append(
+                    {
+                        "id": row.pop("ocel_id"),
+                        "type": activity,
+                        "time": row.pop("ocel_time"),
+                        **{k: _text(v) for k, v in row.items()},
+                    }
+                )
         links = [
             (e, o, type_of.get(o, "?"))
             for e, o in conn.execute("SELECT ocel_event_id, ocel_object_id FROM event_object")

@@ -42,9 +42,7 @@ def log_format(path: Path) -> str:
     for suffix in sorted(FORMATS, key=len, reverse=True):
         if name.endswith(suffix):
             return suffix
-    raise EventLogError(
-        f"{path}: unknown log format; expected one of {', '.join(FORMATS)}"
-    )
+    raise EventLogError(f"{path}: unknown log format; expected one of {', '.join(FORMATS)}")
 
 
 def read_log(
@@ -53,7 +51,10 @@ def read_log(
     mapping: ColumnMapping | None = None,
     object_type: str | None = None,
 ) -> EventLog:
-    """Read the log at ``path``; CSV uses ``mapping``, OCEL logs are flattened on ``object_type``."""
+    """Read the log at ``path``.
+
+    CSV uses ``mapping``; OCEL logs are flattened on ``object_type``.
+    """
     fmt = log_format(path)
     if not path.is_file():
         raise EventLogError(f"{path}: no such file")
@@ -64,8 +65,10 @@ def read_log(
     from rapport.discovery import ocel
 
     if object_type is None:
-        raise EventLogError(f"{path}: an OCEL log needs --object-type (one of: "
-                            f"{', '.join(ocel.object_types(path))})")
+        raise EventLogError(
+            f"{path}: an OCEL log needs --object-type (one of: "
+            f"{', '.join(ocel.object_types(path))})"
+        )
     return ocel.read_ocel(path, object_type)
 
 
@@ -81,8 +84,9 @@ def read_xes(path: Path) -> EventLog:
         raise EventLogError(f"{path}: not a readable XES log ({_first_line(exc)})") from None
     if "case:concept:name" not in frame.columns and frame.height:
         raise EventLogError(f"{path}: the traces have no concept:name (case id)")
-    return build_log(frame.rename({k: v for k, v in _XES_COLUMNS.items() if k in frame.columns}),
-                     str(path))
+    return build_log(
+        frame.rename({k: v for k, v in _XES_COLUMNS.items() if k in frame.columns}), str(path)
+    )
 
 
 def read_csv(path: Path, mapping: ColumnMapping) -> EventLog:
@@ -137,8 +141,11 @@ def frame_to_log(frame: pl.DataFrame, mapping: ColumnMapping, source: str) -> Ev
     renames = {v: k for k, v in wanted.items()}
     if mapping.resource is not None and mapping.resource in frame.columns:
         renames[mapping.resource] = RESOURCE
-    clashes = [c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE)
-               if c in frame.columns and c not in renames and c not in renames.values()]
+    clashes = [
+        c
+        for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE)
+        if c in frame.columns and c not in renames and c not in renames.values()
+    ]
     frame = frame.drop(clashes).rename(renames)
     if frame.schema[TIMESTAMP] == pl.String:
         frame = frame.with_columns(parse_timestamps(frame[TIMESTAMP], source, mapping.timestamp))
@@ -154,16 +161,20 @@ def parse_timestamps(values: pl.Series, source: str, field: str | None = None) -
     A value that is present but unreadable is an error naming its row, never a silent null.
     """
     text = values.cast(pl.String).str.strip_chars().replace("", None)
-    frame = pl.DataFrame({"n": text}).with_columns(
-        pl.when(pl.col("n").str.contains(r"^\d{4}-\d\d-\d\d$"))
-        .then(pl.col("n") + "T00:00:00")
-        .otherwise(pl.col("n").str.replace(" ", "T"))
-        .alias("n")
-    ).with_columns(
-        pl.when(pl.col("n").str.contains(r"(Z|[+-]\d\d:?\d\d)$"))
-        .then(pl.col("n").str.replace(r"Z$", "+00:00"))
-        .otherwise(pl.col("n") + "+00:00")
-        .alias("n")
+    frame = (
+        pl.DataFrame({"n": text})
+        .with_columns(
+            pl.when(pl.col("n").str.contains(r"^\d{4}-\d\d-\d\d$"))
+            .then(pl.col("n") + "T00:00:00")
+            .otherwise(pl.col("n").str.replace(" ", "T"))
+            .alias("n")
+        )
+        .with_columns(
+            pl.when(pl.col("n").str.contains(r"(Z|[+-]\d\d:?\d\d)$"))
+            .then(pl.col("n").str.replace(r"Z$", "+00:00"))
+            .otherwise(pl.col("n") + "+00:00")
+            .alias("n")
+        )
     )
     parsed = frame.select(
         pl.coalesce(

@@ -10,10 +10,10 @@ import warnings
 from typing import Any
 
 import pytest
+from tests.conftest import shared_data
 
 from rapport.discovery.analysis import discover_handover, discover_map, discover_variants
 from rapport.discovery.readers import read_log
-from tests.conftest import shared_data
 
 LOGS = [
     "eventlogs/helpdesk.xes.gz",

@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.conftest import shared_data
 
 from rapport.discovery.analysis import discover_map, discover_variants
 from rapport.discovery.log import EventLogError
 from rapport.discovery.readers import ColumnMapping, read_log, read_sql
-from tests.conftest import shared_data
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TICKETS = ColumnMapping(case="ticket", activity="step", timestamp="at", resource="agent")
@@ -72,7 +72,7 @@ def test_ocel_sqlite_flattened_on_an_object_type(tmp_path: Path) -> None:
         )
     log = read_log(path, object_type="order")
     assert {v.variant: v.count for v in discover_variants(log)} == {("Place order", "Ship"): 2}
-    with pytest.raises(EventLogError, match="no object type 'nope' .*item, order"):
+    with pytest.raises(EventLogError, match=r"no object type 'nope' .*item, order"):
         read_log(path, object_type="nope")
 
 

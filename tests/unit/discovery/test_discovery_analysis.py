@@ -64,23 +64,27 @@ def test_variants_most_frequent_first_with_coverage() -> None:
 
 
 def test_ties_in_time_keep_the_file_order() -> None:
-    log = make_log([
-        ("c1", "x", "2024-01-01T10:00:00Z", "ann"),
-        ("c1", "y", "2024-01-01T10:00:00Z", "ann"),
-        ("c2", "y", "2024-01-01T10:00:00Z", "ann"),
-        ("c2", "x", "2024-01-01T10:00:00Z", "ann"),
-    ])
+    log = make_log(
+        [
+            ("c1", "x", "2024-01-01T10:00:00Z", "ann"),
+            ("c1", "y", "2024-01-01T10:00:00Z", "ann"),
+            ("c2", "y", "2024-01-01T10:00:00Z", "ann"),
+            ("c2", "x", "2024-01-01T10:00:00Z", "ann"),
+        ]
+    )
     assert {v.variant for v in discover_variants(log)} == {("x", "y"), ("y", "x")}
 
 
 def test_missing_values_are_counted_not_fatal() -> None:
-    log = make_log([
-        ("c1", "a", "2024-01-01T10:00:00Z", None),
-        ("c1", "b", None, "bob"),
-        ("c1", None, "2024-01-01T12:00:00Z", "bob"),
-        (None, "a", "2024-01-01T12:00:00Z", "bob"),
-        ("c1", "c", "2024-01-01T11:00:00Z", "ann"),
-    ])
+    log = make_log(
+        [
+            ("c1", "a", "2024-01-01T10:00:00Z", None),
+            ("c1", "b", None, "bob"),
+            ("c1", None, "2024-01-01T12:00:00Z", "bob"),
+            (None, "a", "2024-01-01T12:00:00Z", "bob"),
+            ("c1", "c", "2024-01-01T11:00:00Z", "ann"),
+        ]
+    )
     assert log.missing.no_case == 1
     assert log.missing.no_activity == 1
     assert log.missing.no_timestamp == 1
