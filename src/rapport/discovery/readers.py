@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +80,8 @@ def read_xes(path: Path) -> EventLog:
     import rustxes
 
     try:
-        frame, _meta = rustxes.import_xes(str(path))
+        with _rust_panics_silenced():
+            frame, _meta = rustxes.import_xes(str(path))
     except BaseException as exc:  # rustxes raises PanicException (a BaseException) on bad XML
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -191,6 +195,24 @@ def parse_timestamps(values: pl.Series, source: str, field: str | None = None) -
             f"{bad.len():,} such rows"
         )
     return parsed
+
+
+@contextmanager
+def _rust_panics_silenced() -> Iterator[None]:
+    """Keep a Rust panic's message and backtrace (written to fd 2) off the user's terminal;
+    the panic still reaches Python as an exception, which becomes a one-line error."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr: nothing to protect
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _first_line(exc: BaseException) -> str:
