@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,9 +77,20 @@ def read_log(
 
 
 def read_xes(path: Path) -> EventLog:
-    """XES or gzipped XES through rustxes (Rust); trace attributes come as ``case:*``."""
+    """XES or gzipped XES; trace attributes come as ``case:*``.
+
+    Flat files take the vectorised fast path (``xes_fast``); any other through rustxes.
+    """
     import rustxes
 
+    from rapport.discovery.xes_fast import read_xes_fast
+
+    try:
+        fast = read_xes_fast(path)
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or damaged gzip file
+        raise EventLogError(f"{path}: not a readable XES log ({_first_line(exc)})") from None
+    if fast is not None:
+        return _xes_log(fast, path)
     try:
         with _rust_panics_silenced():
             frame, _meta = rustxes.import_xes(str(path))
@@ -86,6 +98,10 @@ def read_xes(path: Path) -> EventLog:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise EventLogError(f"{path}: not a readable XES log ({_first_line(exc)})") from None
+    return _xes_log(frame, path)
+
+
+def _xes_log(frame: pl.DataFrame, path: Path) -> EventLog:
     if "case:concept:name" not in frame.columns and frame.height:
         raise EventLogError(f"{path}: the traces have no concept:name (case id)")
     return build_log(

@@ -96,3 +96,41 @@ def test_sql_query_on_northwind() -> None:
     assert log.missing.no_timestamp == 21  # orders not shipped yet
     with pytest.raises(EventLogError, match="the query failed: no such table"):
         read_sql(db, "SELECT * FROM missing_table", ColumnMapping())
+
+
+@pytest.mark.parametrize(
+    "relative", ["eventlogs/helpdesk.xes.gz", "eventlogs/07_bpic2013_incidents.xes.gz"]
+)
+def test_fast_xes_path_reads_exactly_what_rustxes_reads(relative: str) -> None:
+    import polars as pl
+    import rustxes
+
+    from rapport.discovery.xes_fast import read_xes_fast
+
+    path = shared_data(relative)
+    fast = read_xes_fast(path)
+    assert fast is not None
+    reference, _ = rustxes.import_xes(str(path))
+    assert sorted(fast.columns) == sorted(reference.columns)
+    # rustxes also fills in the defaults of <global> declarations; pm4py and we do not, so
+    # the comparison is on the columns every event has.
+    core = ["case:concept:name", "concept:name", "time:timestamp", "org:resource"]
+    for name in core:
+        ours, theirs = fast[name], reference[name]
+        if theirs.dtype == pl.Datetime:
+            ours = ours.dt.replace_time_zone(None).cast(theirs.dtype)
+        assert ours.to_list() == theirs.to_list(), name
+
+
+def test_fast_xes_path_leaves_odd_files_to_rustxes(tmp_path: Path) -> None:
+    from rapport.discovery.xes_fast import read_xes_fast
+
+    text = (FIXTURES / "small.xes").read_text()
+    odd = tmp_path / "commented.xes"
+    odd.write_text(text.replace("<trace>", "<trace><!-- a comment -->", 1))
+    assert read_xes_fast(odd) is None
+    log = read_log(odd)  # rustxes reads it
+    assert log.cases == 2
+    escaped = tmp_path / "escaped.xes"
+    escaped.write_text(text.replace('value="a"', 'value="a &amp; b"'))
+    assert read_log(escaped).frame["activity"].to_list().count("a & b") == 2
