@@ -5,7 +5,8 @@ Prints, measured in one run on this machine, on road_fine.xes.gz (561,470 events
 2. pm4py: read_xes + discover_dfg + get_variants, with pm4py's own XES parser (what a
    plain ``pip install pm4py`` runs: iterparse over lxml) and, for reference, with the
    rustxes backend pm4py picks when that package is installed;
-3. the ratios. Targets: Rapport >= 10x faster than pm4py's own path; map < 1 s.
+3. the ratios. Both tools first read the small helpdesk log once, so that neither pays for
+   its imports in the measurement. Targets: Rapport >= 10x faster than pm4py's own path; map < 1 s.
 
     .venv/bin/python benchmarks/discovery.py
     .venv/bin/python benchmarks/discovery.py --log PATH --skip-pm4py-rustxes
@@ -57,6 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     if not args.log.exists():
         raise SystemExit(f"{args.log} is missing (../shared/data is needed)")
+    warm_up = args.log.with_name("helpdesk.xes.gz")
+    if warm_up.exists():  # imports and thread pools of both tools, outside the measurement
+        rapport(warm_up)
+        pm4py_run(warm_up, "iterparse")
     total, map_only, events = rapport(args.log)
     print(f"log: {args.log.name}, {events:,} events")
     print(f"rapport  import + map + variants: {total:6.2f} s")
