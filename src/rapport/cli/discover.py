@@ -66,6 +66,10 @@ def _load(
     return result
 
 
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _seconds(value: float | None) -> str:
     if value is None:
         return "-"
@@ -205,3 +209,60 @@ def handover_command(
     for h in result:
         table.add_row(h.source, h.target, f"{h.count:,}")
     Console().print(table)
+
+
+@discover_app.command("performance")
+def performance_command(
+    log: Path | None = LogArgument,
+    case: str = CaseOption,
+    activity: str = ActivityOption,
+    timestamp: str = TimestampOption,
+    resource: str = ResourceOption,
+    object_type: str | None = ObjectTypeOption,
+    sql: str | None = SqlOption,
+    db: str | None = DbOption,
+    top: int = typer.Option(10, "--top", min=1, help="Rows per list."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Performance: case durations, the bottleneck edges (most total time between two
+    activities), rework (activities repeated within a case) and the variants seen once."""
+    from rapport.discovery.performance import measure_performance
+
+    with user_errors():
+        loaded = _load(log, case, activity, timestamp, resource, object_type, sql, db)
+        result = measure_performance(loaded, top=top)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console = Console()
+    d = result.case_seconds
+    console.print(
+        f"{result.cases:,} cases, {result.events:,} events; case duration mean "
+        f"{_seconds(d['mean'])}, median {_seconds(d['median'])}, p90 {_seconds(d['p90'])}, "
+        f"max {_seconds(d['max'])}"
+    )
+    slow = Table(title="Bottleneck edges (total time)")
+    for name in ("from", "to", "count", "median", "total"):
+        slow.add_column(name, justify="left" if name in ("from", "to") else "right")
+    for b in result.bottlenecks:
+        slow.add_row(
+            str(b["source"]),
+            str(b["target"]),
+            f"{b['count']:,}",
+            _seconds(_number(b["median_seconds"])),
+            _seconds(_number(b["total_seconds"])),
+        )
+    console.print(slow)
+    rework = Table(title="Rework: activities repeated in a case")
+    for name in ("activity", "cases", "share", "repeats"):
+        rework.add_column(name, justify="left" if name == "activity" else "right")
+    for r in result.rework:
+        rework.add_row(
+            str(r["activity"]), f"{r['cases']:,}", f"{r['share']:.1%}", f"{r['repeats']:,}"
+        )
+    console.print(rework)
+    rare = result.rare_variants
+    console.print(
+        f"{rare['seen_once']:,} of {rare['variants']:,} variants were seen once "
+        f"({rare['share_of_cases']:.1%} of the cases)"
+    )

@@ -138,3 +138,21 @@ def test_missing_mapped_column_is_a_clear_error() -> None:
     frame = pl.DataFrame({"id": ["1"], "what": ["a"]})
     with pytest.raises(EventLogError, match="no column 'case' for the case"):
         frame_to_log(frame, MAPPING, "x.csv")
+
+
+def test_performance_durations_bottlenecks_rework_rare_variants() -> None:
+    from rapport.discovery.performance import measure_performance
+
+    log = make_log(
+        [
+            *LOG_ROWS,
+            ("c4", "a", "2024-03-01T10:00:00Z", "ann"),
+            ("c4", "a", "2024-03-01T11:00:00Z", "ann"),
+        ]
+    )
+    result = measure_performance(log)
+    assert result.cases == 4
+    assert result.case_seconds["max"] == pytest.approx(3 * 3600)  # c1: 10:00 to 13:00
+    assert result.bottlenecks[0]["source"] == "b"  # b → c: 2 cases, 3 h in all
+    assert result.rework == [{"activity": "a", "cases": 1, "share": 0.25, "repeats": 1}]
+    assert result.rare_variants == {"variants": 3, "seen_once": 2, "share_of_cases": 0.5}
