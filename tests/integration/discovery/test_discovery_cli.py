@@ -86,3 +86,12 @@ def test_every_command_has_help() -> None:
         code, out, _ = run(command, "--help")
         assert code == 0
         assert "--json" in out
+
+
+def test_performance_json() -> None:
+    code, out, err = run("performance", *CSV, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["cases"] == 2
+    assert data["case_seconds"]["max"] == 3 * 3600
+    assert data["rare_variants"]["seen_once"] == 2
