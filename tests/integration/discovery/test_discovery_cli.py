@@ -93,5 +93,5 @@ def test_performance_json() -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["cases"] == 2
-    assert data["case_seconds"]["max"] == 3 * 3600
+    assert data["case_seconds"]["max"] == 4 * 3600  # T1: 08:00 UTC to 12:00 UTC
     assert data["rare_variants"]["seen_once"] == 2
