@@ -55,7 +55,7 @@ def test_map_and_variants_equal_pm4py(relative: str) -> None:
 
 
 def test_handover_where_pm4py_has_no_resource_column() -> None:
-    # bpic2019 (one trace per variant) has no org:resource at all: pm4py raises, we answer.
+    # bpic2019 has no org:resource at all: pm4py raises KeyError, we answer an empty list.
     log = read_log(shared_data("eventlogs/16_bpic2019_1t_per_variant.xes.gz"))
     assert log.missing.no_resource == log.events
     assert discover_handover(log, "org:resource") == []
@@ -70,3 +70,14 @@ def test_handover_by_department_on_bpic2013() -> None:
     same_case = frame["case"].shift(-1) == frame["case"]
     changed = frame["org:group"].shift(-1) != frame["org:group"]
     assert sum(h.count for h in handovers) == int((same_case & changed).sum())
+
+
+@pytest.mark.slow
+def test_handover_on_road_fine_where_pm4py_crashes() -> None:
+    # 410,545 of road_fine's events have no org:resource: pm4py's
+    # discover_handover_of_work_network raises TypeError ('<' between str and float) there.
+    log = read_log(shared_data("eventlogs/road_fine.xes.gz"))
+    assert log.missing.no_resource == 410_545
+    handovers = discover_handover(log)
+    assert handovers
+    assert all(h.source != h.target and h.count > 0 for h in handovers)
