@@ -10,6 +10,7 @@ from rapport.cli.accounts import tokens_app, users_app
 from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
+from rapport.cli.discover import discover_app
 from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.jobs import jobs_app
 from rapport.cli.nlp import nlp_app, register_commands
@@ -38,6 +39,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
 register_commands()
 app.add_typer(nlp_app, name="nlp")
+app.add_typer(discover_app, name="discover")
 
 
 def main() -> None:
