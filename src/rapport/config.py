@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         description="The workspace the command line works in, by slug.",
     )
     import_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    enrich: bool = Field(
+        default=True,
+        description="Read every new message for its language, sentiment, intent and keywords.",
+    )
     data_dir: str = Field(
         default="../shared/data",
         description="Where the real data sets live (used by `rapport demo load`).",

@@ -24,6 +24,7 @@ from rapport.inbox.schemas import MessageOut
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
+from rapport.intelligence.analyzer import analyzer_from_settings
 from rapport.jobs.dispatch import submit_deliveries
 from rapport.store.db import Database
 from rapport.store.models import Channel, ChannelKind, Direction, Message
@@ -124,7 +125,12 @@ def _ingest_one(
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             return ingest_messages(
-                db, workspace_id=workspace_id, channel_name=channel, kind=kind, messages=[message]
+                db,
+                workspace_id=workspace_id,
+                channel_name=channel,
+                kind=kind,
+                messages=[message],
+                analyzer=analyzer_from_settings(),
             )
         except IntegrityError:
             # The same message (or author, or channel) posted at the same moment by another

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -14,6 +13,7 @@ from rapport.cli.context import (
     WorkspaceOption,
     fail,
     open_database,
+    parse_when,
     print_json,
     user_errors,
     workspace_id,
@@ -29,19 +29,6 @@ sla_app = typer.Typer(
     help="Service levels: due times, breaches and the report.", no_args_is_help=True
 )
 console = Console()
-
-
-def _when(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(
-            f"{option}: {value!r} is not a date or time like 2026-11-01 or 2026-11-01T09:00+01:00",
-            2,
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @cases_app.command("list")
@@ -188,7 +175,7 @@ def export_log_command(
     if fmt not in FORMATS:
         fail(f"--format: must be one of {', '.join(FORMATS)}, not {fmt!r}", 2)
     write = write_csv if fmt == "csv" else write_xes
-    start, end = _when(since, "--since"), _when(until, "--until")
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
     with user_errors():
         db = open_database()
         ws = workspace_id(db, workspace)
@@ -217,7 +204,7 @@ def report_command(
 ) -> None:
     """Share of cases within SLA, and first-response and resolution times (median, p90)
     overall and per team, agent and channel."""
-    start, end = _when(since, "--since"), _when(until, "--until")
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
     with user_errors():
         db = open_database()
         ws = workspace_id(db, workspace)

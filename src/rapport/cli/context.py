@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import typer
@@ -52,3 +53,17 @@ def print_json(data: Any) -> None:
 WorkspaceOption = typer.Option(
     None, "--workspace", "-w", help="Workspace slug (default: RAPPORT_WORKSPACE or 'default')."
 )
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 date or time given on the command line; UTC when it names no zone."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            f"{option}: {value!r} is not a date or time like 2026-11-01 or 2026-11-01T09:00+01:00",
+            2,
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

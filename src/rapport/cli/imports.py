@@ -28,6 +28,7 @@ from rapport.config import get_settings
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.service import import_file
+from rapport.intelligence.analyzer import analyzer_from_settings, default_analyzer
 
 EXIT_REJECTED = 3
 IMPORT_HELP = (
@@ -64,6 +65,12 @@ def import_command(
         help="Open cases and run the rules as messages are stored (default); --no-routing "
         "only stores the conversations.",
     ),
+    enrich: bool | None = typer.Option(
+        None,
+        "--enrich/--no-enrich",
+        help="Read each new message for its language, sentiment, intent and keywords "
+        "(default, unless RAPPORT_ENRICH=false); `rapport enrich` can do it later.",
+    ),
 ) -> None:
     """Import conversations from files (see IMPORT_HELP)."""
     if format not in format_names():
@@ -76,6 +83,9 @@ def import_command(
     with user_errors():
         db = open_database()
         ws = workspace_id(db, workspace)
+        analyzer = (
+            analyzer_from_settings() if enrich is None else (default_analyzer() if enrich else None)
+        )
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -103,6 +113,7 @@ def import_command(
                         batch_size=get_settings().import_batch_size,
                         progress=advance,
                         route=routing,
+                        analyzer=analyzer,
                     )
                 except UnicodeDecodeError as exc:
                     raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason})") from None

@@ -95,8 +95,9 @@ def _print_evaluation(title: str, figures: Evaluation) -> None:
     for column in ("class", "precision", "recall", "F1", "support"):
         classes.add_column(column, justify="left" if column == "class" else "right")
     for label, c in figures.per_class.items():
-        classes.add_row(label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
-                        str(c.support))
+        classes.add_row(
+            label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", str(c.support)
+        )
     console.print(classes)
     if figures.per_language:
         languages = Table(title="per language")

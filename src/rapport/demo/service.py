@@ -27,6 +27,7 @@ from rapport.engage.setup import apply_setup, read_setup
 from rapport.inbox.queries import mark_read, set_status
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.service import import_file, ingest_messages, settle_cases
+from rapport.intelligence.analyzer import analyzer_from_settings
 from rapport.store.db import Database
 from rapport.store.engagement import CaseStatus
 from rapport.store.models import (
@@ -133,6 +134,7 @@ def load_demo_conversations(
             channel_name=channel.name,
             kind=channel.kind,
             messages=batch.messages,
+            analyzer=analyzer_from_settings(),
             source="demo",
         )
         fresh = {ext: state for ext, state in batch.states.items() if ext not in already}
@@ -196,6 +198,7 @@ def import_twcs_sample(
         fmt=get_format("twcs"),
         channel_name=TWCS_CHANNEL,
         progress=progress,
+        analyzer=analyzer_from_settings(),
     )
 
 

@@ -159,8 +159,13 @@ class HashedLinearModel:
             path,
             labels=np.array(self.labels),
             spec=np.array(
-                [*self.spec.char_orders, -1, int(self.spec.words), int(self.spec.word_pairs),
-                 self.spec.bits]
+                [
+                    *self.spec.char_orders,
+                    -1,
+                    int(self.spec.words),
+                    int(self.spec.word_pairs),
+                    self.spec.bits,
+                ]
             ),
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),

@@ -119,8 +119,9 @@ def _results(probs: NDArray[np.float32], texts: Sequence[str]) -> list[Sentiment
     for text, row in zip(texts, probs, strict=True):
         scores = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
         if not text.strip():
-            out.append(SentimentResult("neutral", {"negative": 0.0, "neutral": 1.0,
-                                                   "positive": 0.0}))
+            out.append(
+                SentimentResult("neutral", {"negative": 0.0, "neutral": 1.0, "positive": 0.0})
+            )
             continue
         out.append(SentimentResult(LABELS[int(row.argmax())], scores))
     return out
@@ -175,8 +176,9 @@ class HuggingFaceSentiment:
                 f"RAPPORT_SENTIMENT_MODEL_DIR={path} needs the transformers package "
                 "(and torch); install them, or unset the variable to use Rapport's own models"
             ) from None
-        self._pipe = pipeline("text-classification", model=str(path), tokenizer=str(path),
-                              top_k=None)
+        self._pipe = pipeline(
+            "text-classification", model=str(path), tokenizer=str(path), top_k=None
+        )
 
     def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
         out = []

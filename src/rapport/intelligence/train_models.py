@@ -28,9 +28,7 @@ def _fit(texts: list[str], labels: list[str], spec: NgramSpec, c: float) -> Hash
     from sklearn.linear_model import LogisticRegression
 
     feats = hash_ngrams(texts, spec)
-    matrix = csr_matrix(
-        (feats.weights, (feats.rows, feats.cols)), shape=(feats.n_texts, spec.dim)
-    )
+    matrix = csr_matrix((feats.weights, (feats.rows, feats.cols)), shape=(feats.n_texts, spec.dim))
     names = sorted(set(labels))
     y = np.array([names.index(v) for v in labels])
     clf = LogisticRegression(C=c, max_iter=300, class_weight="balanced")
@@ -62,8 +60,11 @@ def train_language(train: list[LabelledText]) -> HashedLinearModel:
         if not cleaned:
             continue
         top = language._fasttext_top(general, cleaned, 1)
-        if top and top[0][0] != code and top[0][0] in XLMT_LANGUAGES.values() and (
-            top[0][1] >= CONFIDENTLY_OTHER
+        if (
+            top
+            and top[0][0] != code
+            and top[0][0] in XLMT_LANGUAGES.values()
+            and (top[0][1] >= CONFIDENTLY_OTHER)
         ):
             continue
         texts.append(cleaned)
@@ -132,6 +133,19 @@ def train_accurate_sentiment(xlmt: Path, cache: Path | None) -> None:
     )
 
 
+def train_fast_intent() -> HashedLinearModel:
+    """The fast tier of the default intents, from the multilingual example messages."""
+    from rapport.intelligence.intent import fast
+    from rapport.intelligence.intent.taxonomy import load_prototypes
+
+    texts, labels = [], []
+    for label, examples in load_prototypes().items():
+        for example in examples:
+            texts.append(fast.normalise(example))
+            labels.append(label)
+    return _fit(texts, labels, fast.SPEC, c=10.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -144,6 +158,10 @@ def main() -> None:
     print(f"language model -> {language.MODEL_FILE}")
     train_fast_sentiment(train).save(sentiment.FAST_MODEL_FILE)
     print(f"fast sentiment model -> {sentiment.FAST_MODEL_FILE}")
+    from rapport.intelligence.intent import fast
+
+    train_fast_intent().save(fast.MODEL_FILE)
+    print(f"fast intent model -> {fast.MODEL_FILE}")
     if not args.skip_accurate:
         train_accurate_sentiment(xlmt, args.embedding_cache)
         print(f"accurate sentiment head -> {sentiment.ACCURATE_MODEL_FILE}")

@@ -66,7 +66,8 @@ def test_the_seed_documents_paragraphs() -> None:
     for path in sorted(SEEDS.glob("*.txt")):
         # a paragraph: a line with a sentence's worth of letters, not a title or a link
         paragraphs = [
-            line for line in path.read_text(encoding="utf-8").split("\n")
+            line
+            for line in path.read_text(encoding="utf-8").split("\n")
             if len(clean_for_language(line).replace(" ", "")) >= 40
         ]
         assert paragraphs

@@ -24,7 +24,8 @@ def test_language_accuracy_on_single_tweets() -> None:
 def test_fast_sentiment_macro_f1() -> None:
     items = read_xlmt(shared_data("sentiment/xlmt"), "val", "sentiment")
     results = analyse_sentiment([i.text for i in items])
-    figures = evaluate([i.label for i in items], [r.label for r in results],
-                       [i.language for i in items])
+    figures = evaluate(
+        [i.label for i in items], [r.label for r in results], [i.language for i in items]
+    )
     mean = sum(s.macro_f1 for s in figures.per_language.values()) / len(figures.per_language)
     assert mean >= 0.55

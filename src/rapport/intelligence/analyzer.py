@@ -1,0 +1,87 @@
+"""Rapport's default analyzer: the bundled models, put together for the enrichment service.
+
+Every message as it arrives gets the fast tiers: language (lid.176 with Rapport's own model
+for the short and the ambiguous), fast sentiment, the fast default intents and keywords, at
+thousands of messages a second. ``accurate`` reads sentiment and the default intents with
+multilingual-e5 embeddings instead (tens of messages a second: for backfills, ``rapport
+enrich --accurate``). A custom intent model folder (``rapport nlp train-intent``) replaces
+the default intents, at either tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rapport.intelligence.enrichment import Enrichment
+from rapport.intelligence.intent import IntentModel, default_intent_model, load_intent_model
+from rapport.intelligence.intent.fast import FastIntentModel
+from rapport.intelligence.keywords import extract_keywords
+from rapport.intelligence.language import detect_languages
+from rapport.intelligence.sentiment import analyse_sentiment
+
+# Bumped whenever a bundled model changes, so a backfill knows what to read again.
+MODELS_VERSION = "2026-12-03"
+
+
+class DefaultAnalyzer:
+    """Language, sentiment, intent and keywords of texts, with the bundled models."""
+
+    def __init__(self, *, accurate: bool = False, intent_model: Path | None = None) -> None:
+        self._sentiment_mode = "accurate" if accurate else "fast"
+        self._intent: IntentModel
+        if intent_model is not None:
+            self._intent = load_intent_model(intent_model)
+            intent_tag = f"custom:{intent_model.resolve().name}"
+        elif accurate:
+            self._intent = default_intent_model()
+            intent_tag = "e5"
+        else:
+            self._intent = FastIntentModel()
+            intent_tag = "fast"
+        self._models = f"{MODELS_VERSION}/sentiment:{self._sentiment_mode}/intent:{intent_tag}"
+
+    @property
+    def models(self) -> str:
+        return self._models
+
+    def analyze(self, texts: Sequence[str]) -> list[Enrichment]:
+        if not texts:
+            return []
+        languages = detect_languages(texts)
+        sentiments = analyse_sentiment(texts, mode=self._sentiment_mode)
+        intents = self._intent.classify(texts)
+        return [
+            Enrichment(
+                language=language.code,
+                sentiment=sentiment.label,
+                sentiment_score=sentiment.score,
+                intent=intent.label,
+                intent_score=intent.score,
+                keywords=extract_keywords(text),
+            )
+            for text, language, sentiment, intent in zip(
+                texts, languages, sentiments, intents, strict=True
+            )
+        ]
+
+
+def default_analyzer(
+    *, accurate: bool = False, intent_model: Path | None = None
+) -> DefaultAnalyzer:
+    """The analyzer commands and the server use; the intent model setting applies when no
+    folder is given (``RAPPORT_INTENT_MODEL_DIR``)."""
+    if intent_model is None:
+        from rapport.config import get_settings
+
+        configured = get_settings().intent_model_dir
+        intent_model = Path(configured) if configured else None
+    return DefaultAnalyzer(accurate=accurate, intent_model=intent_model)
+
+
+def analyzer_from_settings() -> DefaultAnalyzer | None:
+    """The analyzer for new messages, or None when settings turn enrichment off
+    (``RAPPORT_ENRICH=false``)."""
+    from rapport.config import get_settings
+
+    return default_analyzer() if get_settings().enrich else None

@@ -1,0 +1,58 @@
+"""The fast tier of the default intents: hashed n-grams, numpy only, for every message.
+
+The default taxonomy's accurate model embeds each message with multilingual-e5 (about 25
+texts/s on one core here), far too slow to read every message as it arrives. This tier is a
+linear model over hashed character 3-4-grams and words, trained on the same multilingual
+example messages (``prototypes.yaml``) by ``python -m rapport.intelligence.train_models``;
+it reads tens of thousands of texts a second and is much less accurate (see
+docs/language-and-sentiment.md). ``rapport enrich --accurate`` reads again with the
+embedding model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from rapport.intelligence.hashed import HashedLinearModel, NgramSpec
+from rapport.intelligence.intent.model import IntentResult
+
+MODEL_FILE = Path(__file__).resolve().parent.parent / "models" / "intent_fast.npz"
+SPEC = NgramSpec(char_orders=(3, 4), words=True, word_pairs=False, bits=18)
+OTHER = "other"
+
+
+@lru_cache(maxsize=1)
+def _model() -> HashedLinearModel:
+    return HashedLinearModel.load(MODEL_FILE)
+
+
+def normalise(text: str) -> str:
+    """The text as the model was trained on it (the fast sentiment tier's cleaning)."""
+    from rapport.intelligence.sentiment import clean_for_sentiment
+
+    return clean_for_sentiment(text)
+
+
+class FastIntentModel:
+    """The default intents, read from hashed n-grams (loaded on the first ``classify``)."""
+
+    @property
+    def labels(self) -> list[str]:
+        return list(_model().labels)
+
+    def classify(self, texts: Sequence[str]) -> list[IntentResult]:
+        if not texts:
+            return []
+        model = _model()
+        probabilities = model.scores([normalise(text) for text in texts])
+        results = []
+        for text, row in zip(texts, probabilities, strict=True):
+            scores = {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)}
+            if not text.strip():
+                results.append(IntentResult(OTHER, 1.0, scores))
+                continue
+            best = int(row.argmax())
+            results.append(IntentResult(model.labels[best], float(row[best]), scores))
+        return results
