@@ -117,8 +117,10 @@ def sentiment_section(skip_accurate: bool) -> None:
         fig = evaluate(gold, predicted, languages)
         codes = list(fig.per_language)
         mean = sum(s.macro_f1 for s in fig.per_language.values()) / len(fig.per_language)
-        rate = len(texts) / elapsed if tier != "fast" else _rate(
-            lambda b: analyse_sentiment(b, "fast"), texts * 4
+        rate = (
+            len(texts) / elapsed
+            if tier != "fast"
+            else _rate(lambda b: analyse_sentiment(b, "fast"), texts * 4)
         )
         if tier == tiers[0]:
             header = "".join(f"{c:>7}" for c in codes)
@@ -138,14 +140,17 @@ def sentiment_section(skip_accurate: bool) -> None:
 
     english = [i for i in items if i.language == "en"]
     vader_fig = evaluate([i.label for i in english], [vader_label(i.text) for i in english])
-    ours = evaluate([i.label for i in english],
-                    [r.label for r in analyse_sentiment([i.text for i in english])])
+    ours = evaluate(
+        [i.label for i in english], [r.label for r in analyse_sentiment([i.text for i in english])]
+    )
     start = time.perf_counter()
     for i in english * 4:
         vader_label(i.text)
     vader_rate = 4 * len(english) / (time.perf_counter() - start)
-    print(f"English baseline: VADER macro-F1 {vader_fig.macro_f1:.3f} ({vader_rate:,.0f} texts/s),"
-          f" Rapport fast {ours.macro_f1:.3f}")
+    print(
+        f"English baseline: VADER macro-F1 {vader_fig.macro_f1:.3f} ({vader_rate:,.0f} texts/s),"
+        f" Rapport fast {ours.macro_f1:.3f}"
+    )
 
 
 def intent_section() -> None:
