@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
@@ -39,6 +39,16 @@ def list_conversations(
         datetime | None, Query(description="Last activity at or after (ISO 8601; UTC if no zone).")
     ] = None,
     until: Annotated[datetime | None, Query(description="Last activity before.")] = None,
+    sentiment: Annotated[
+        Literal["negative", "neutral", "positive"] | None,
+        Query(description="A customer message read with this sentiment."),
+    ] = None,
+    intent: Annotated[
+        str | None, text_query("A customer message read with this intent (e.g. complaint).", 64)
+    ] = None,
+    language: Annotated[
+        str | None, text_query("A customer message in this language (ISO 639-1).", 16)
+    ] = None,
     sort: ConversationSort = ConversationSort.NEWEST,
 ) -> PageOut[ConversationOut]:
     """The inbox: conversations with newest activity first, filtered and searched."""
@@ -49,6 +59,9 @@ def list_conversations(
         unread=unread,
         since=_aware(since),
         until=_aware(until),
+        sentiment=sentiment,
+        intent=intent,
+        language=language,
     )
     page = queries.list_conversations(
         session, principal.workspace_id, flt, limit=paging.limit, offset=paging.offset, sort=sort

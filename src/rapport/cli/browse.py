@@ -38,6 +38,13 @@ def list_command(
     status: str | None = typer.Option(None, help="open, pending or closed."),
     search: str | None = typer.Option(None, help="Words the messages contain (prefix match)."),
     unread: bool | None = typer.Option(None, "--unread/--read", help="Only unread / read."),
+    sentiment: str | None = typer.Option(
+        None, help="A customer message read as negative, neutral or positive."
+    ),
+    intent: str | None = typer.Option(None, help="A customer message with this intent."),
+    language: str | None = typer.Option(
+        None, help="A customer message in this language (ISO 639-1, e.g. fa)."
+    ),
     sort: ConversationSort = typer.Option(ConversationSort.NEWEST, help="Sort order."),
     limit: int | None = typer.Option(
         None, min=1, help="At most N (default: all with --json, 50 otherwise)."
@@ -47,7 +54,19 @@ def list_command(
     workspace: str | None = WorkspaceOption,
 ) -> None:
     """List conversations, newest activity first."""
-    flt = ConversationFilter(channel=channel, status=status, search=search, unread=unread)
+    if sentiment is not None and sentiment not in ("negative", "neutral", "positive"):
+        raise typer.BadParameter(
+            f"{sentiment!r}: choose negative, neutral or positive", param_hint="--sentiment"
+        )
+    flt = ConversationFilter(
+        channel=channel,
+        status=status,
+        search=search,
+        unread=unread,
+        sentiment=sentiment,
+        intent=intent,
+        language=language,
+    )
     with user_errors():
         db = open_database()
         ws = workspace_id(db, workspace)

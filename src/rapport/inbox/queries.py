@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rapport.errors import InvalidInput, NotFound
+from rapport.inbox.readings import read_as
 from rapport.inbox.search import matching_conversations, newest_matches, search_words
 from rapport.store.dialects import in_list
 from rapport.store.models import (
@@ -19,6 +20,7 @@ from rapport.store.models import (
     Conversation,
     Identity,
     Message,
+    MessageEnrichment,
 )
 
 T = TypeVar("T")
@@ -70,6 +72,9 @@ class ConversationFilter:
     unread: bool | None = None
     since: datetime | None = None
     until: datetime | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,11 @@ class MessageView:
     subject: str | None
     text: str
     channel: str
+    language: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    intent: str | None = None
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +214,11 @@ def list_conversations(
         conditions.append(Conversation.last_message_at >= flt.since)
     if flt.until is not None:
         conditions.append(Conversation.last_message_at < flt.until)
+    reading = read_as(
+        workspace_id, sentiment=flt.sentiment, intent=flt.intent, language=flt.language
+    )
+    if reading is not None:
+        conditions.append(reading)
     windowed = False
     candidates: list[int] | None = None
     if flt.search:
@@ -315,9 +330,17 @@ def list_messages(
         else (Message.sent_at.desc(), Message.id.desc())
     )
     query = (
-        select(Message, author.display_name, author.handle, author.is_company, Channel.name)
+        select(
+            Message,
+            author.display_name,
+            author.handle,
+            author.is_company,
+            Channel.name,
+            MessageEnrichment,
+        )
         .join(author, author.id == Message.identity_id)
         .join(Channel, Channel.id == Message.channel_id)
+        .outerjoin(MessageEnrichment, MessageEnrichment.message_id == Message.id)
         .where(*conditions)
         .order_by(*order)
         .limit(limit)
@@ -337,8 +360,13 @@ def list_messages(
             subject=m.subject,
             text=m.text,
             channel=channel,
+            language=reading.language if reading else None,
+            sentiment=reading.sentiment if reading else None,
+            sentiment_score=reading.sentiment_score if reading else None,
+            intent=reading.intent if reading else None,
+            keywords=tuple(reading.keywords) if reading else (),
         )
-        for m, name, handle, is_company, channel in session.execute(query)
+        for m, name, handle, is_company, channel, reading in session.execute(query)
     ]
     total, exact = bounded_count(session, select(Message.id).where(*conditions))
     return Page(items, total, limit, offset, total_exact=exact and not windowed)

@@ -40,6 +40,11 @@ class MessageOut(_Out):
     subject: str | None
     text: str
     channel: str
+    language: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    intent: str | None = None
+    keywords: list[str] = []
 
 
 class IdentityOut(_Out):
