@@ -93,4 +93,9 @@ def test_demo_persian_conversation_reads_right_to_left(demo_tab: Any) -> None:
     ]
     assert rtl
     assert set(rtl) == {"rtl"}
+    # each customer message shows what Rapport read in it: Persian, and its sentiment
+    readings = demo_tab.get_by_test_id("reading").all_inner_texts()
+    assert readings
+    assert any(text.startswith("fa · ") for text in readings)
+    assert all(re.search(r"\b(negative|neutral|positive) \d+%", text) for text in readings)
     screenshot(demo_tab, "demo-persian")

@@ -185,6 +185,23 @@ class ConversationView:
             if message.subject:
                 ui.label(message.subject).classes("font-medium").props(dir_prop(message.subject))
             user_text(message.text, classes="rp-text", testid="message-text")
+            if message.sentiment is not None and not company:
+                self._reading(message)
+
+    @staticmethod
+    def _reading(message: MessageView) -> None:
+        """What Rapport read in a customer's message: language, sentiment, intent, keywords."""
+        parts = [message.language or "und", message.sentiment or ""]
+        if message.sentiment_score is not None:
+            parts[1] += f" {round(message.sentiment_score * 100)}%"
+        if message.intent and message.intent != "other":
+            parts.append(message.intent.replace("_", " "))
+        with ui.row().classes("items-baseline gap-2").props('data-testid="reading"'):
+            ui.label(" · ".join(parts)).classes("rp-muted").props(
+                f'data-sentiment="{message.sentiment}"'
+            )
+            if message.keywords:
+                ui.label(", ".join(message.keywords)).classes("rp-muted").props("dir=auto")
 
     def _contact(self, contact: ContactView | None) -> None:
         with ui.card().classes("rp-card w-full p-4 gap-3").props('flat data-testid="contact"'):
