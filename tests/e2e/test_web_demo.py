@@ -99,3 +99,20 @@ def test_demo_persian_conversation_reads_right_to_left(demo_tab: Any) -> None:
     assert any(text.startswith("fa · ") for text in readings)
     assert all(re.search(r"\b(negative|neutral|positive) \d+%", text) for text in readings)
     screenshot(demo_tab, "demo-persian")
+
+
+def test_demo_inbox_filters_on_sentiment_and_keeps_it_in_the_address(demo_tab: Any) -> None:
+    sign_in_form(demo_tab, DEMO_USERS[0].email, DEMO_PASSWORD)
+    count = demo_tab.get_by_test_id("total")
+    expect(count).to_have_text(re.compile(r"^\d+ conversations"))
+    everything = count.inner_text()
+    demo_tab.get_by_test_id("sentiment-filter").click()
+    demo_tab.locator(".q-menu .q-item", has_text="Negative").click()
+    expect(demo_tab).to_have_url(re.compile(r"sentiment=negative"))
+    expect(count).not_to_have_text(everything)
+    assert int(count.inner_text().split()[0]) > 0
+    demo_tab.get_by_test_id("conversation-row").first.click()
+    readings = demo_tab.get_by_test_id("reading").locator("[data-sentiment]")
+    expect(readings.first).to_be_visible()
+    sentiments = readings.evaluate_all("els => els.map(e => e.dataset.sentiment)")
+    assert "negative" in sentiments

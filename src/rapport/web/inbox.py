@@ -18,6 +18,7 @@ from rapport.inbox.queries import (
     list_channels,
     list_conversations,
 )
+from rapport.intelligence.intent import DEFAULT_LABELS as INTENTS
 from rapport.store.db import Database
 from rapport.web.auth import require_user
 from rapport.web.layout import page_frame
@@ -34,6 +35,7 @@ from rapport.web.text import user_text
 
 REFRESH_SECONDS = 3.0
 STATUSES = ("open", "pending", "closed")
+SENTIMENTS = ("negative", "neutral", "positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class InboxState:
     unread_only: bool = False
     search: str = ""
     contact_id: int | None = None
+    sentiment: str | None = None
+    intent: str | None = None
     page: int = 1
     size: int = PAGE_SIZES[0]
 
@@ -55,6 +59,8 @@ class InboxState:
             search=self.search.strip() or None,
             contact_id=self.contact_id,
             unread=True if self.unread_only else None,
+            sentiment=self.sentiment,
+            intent=self.intent,
         )
 
     def query_string(self) -> str:
@@ -69,6 +75,10 @@ class InboxState:
             params["q"] = self.search.strip()
         if self.contact_id is not None:
             params["contact"] = self.contact_id
+        if self.sentiment:
+            params["sentiment"] = self.sentiment
+        if self.intent:
+            params["intent"] = self.intent
         if self.page > 1:
             params["page"] = self.page
         if self.size != PAGE_SIZES[0]:
@@ -159,6 +169,20 @@ class InboxView:
                 on_change=lambda e: self.apply(status=e.value or None),
             ).props('outlined dense options-dense data-testid="status-filter"').classes(
                 "w-40 bg-white"
+            )
+            ui.select(
+                {"": "Any sentiment"} | {s: s.capitalize() for s in SENTIMENTS},
+                value=state.sentiment or "",
+                on_change=lambda e: self.apply(sentiment=e.value or None),
+            ).props('outlined dense options-dense data-testid="sentiment-filter"').classes(
+                "w-40 bg-white"
+            )
+            ui.select(
+                {"": "Any intent"} | {i: i.replace("_", " ").capitalize() for i in INTENTS},
+                value=state.intent or "",
+                on_change=lambda e: self.apply(intent=e.value or None),
+            ).props('outlined dense options-dense data-testid="intent-filter"').classes(
+                "w-48 bg-white"
             )
             ui.switch(
                 "Unread only",
@@ -274,6 +298,8 @@ def _state_from_query(
     contact: str | None,
     page: str | None,
     size: str | None,
+    sentiment: str | None = None,
+    intent: str | None = None,
 ) -> InboxState:
     """Read the address bar leniently: anything malformed falls back to the default."""
 
@@ -287,6 +313,8 @@ def _state_from_query(
         unread_only=unread in ("1", "true", "yes"),
         search=q or "",
         contact_id=number(contact),
+        sentiment=sentiment if sentiment in SENTIMENTS else None,
+        intent=intent if intent in INTENTS else None,
         page=max(1, number(page) or 1),
         size=page_size if page_size in PAGE_SIZES else PAGE_SIZES[0],
     )
@@ -304,8 +332,12 @@ def register(db: Database) -> None:
         contact: str | None = None,
         page: str | None = None,
         size: str | None = None,
+        sentiment: str | None = None,
+        intent: str | None = None,
     ) -> RedirectResponse | None:
-        state = _state_from_query(channel, status, unread, q, contact, page, size)
+        state = _state_from_query(
+            channel, status, unread, q, contact, page, size, sentiment, intent
+        )
         user = require_user(db, "/" + state.query_string())
         if isinstance(user, RedirectResponse):
             return user
