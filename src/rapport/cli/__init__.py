@@ -11,7 +11,7 @@ from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
 from rapport.cli.discover import discover_app
-from rapport.cli.enrich import enrich_command
+from rapport.cli.enrich import ENRICH_HELP, enrich_command
 from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.jobs import jobs_app
 from rapport.cli.nlp import nlp_app, register_commands
@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 app.command("import", help=IMPORT_HELP)(import_command)
 app.command("serve")(serve_command)
-app.command("enrich")(enrich_command)
+app.command("enrich", help=ENRICH_HELP)(enrich_command)
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(cases_app, name="cases")
 app.add_typer(sla_app, name="sla")

@@ -18,6 +18,13 @@ from rapport.cli.context import (
 from rapport.intelligence.analyzer import default_analyzer
 from rapport.intelligence.enrichment import enrich_messages
 
+ENRICH_HELP = (
+    "Backfill: work out the language, sentiment, intent and keywords of stored messages."
+    "\n\nNew messages are read as they arrive; this reads the ones stored before, or again "
+    "after a model changed. Messages the same models already read are skipped, so a stopped "
+    "run picks up where it left off. Prints `enriched=N`."
+)
+
 
 def enrich_command(
     since: str | None = typer.Option(
@@ -27,7 +34,9 @@ def enrich_command(
         False, "--redo", help="Read every message again, even those the same models read."
     ),
     accurate: bool = typer.Option(
-        False, "--accurate", help="Use the accurate sentiment tier (slower) for every message."
+        False,
+        "--accurate",
+        help="Read sentiment and intent with the e5 models: better, much slower.",
     ),
     intent_model: Path | None = typer.Option(
         None,
@@ -39,12 +48,7 @@ def enrich_command(
     workspace: str | None = WorkspaceOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Backfill: work out the language, sentiment, intent and keywords of stored messages.
-
-    New messages are read as they arrive; this reads the ones stored before, or again after
-    a model changed. Messages the same models already read are skipped, so a stopped run
-    picks up where it left off. Prints `enriched=N`.
-    """
+    """Enrich stored messages (see ENRICH_HELP)."""
     start = parse_when(since, "--since")
     with user_errors():
         analyzer = default_analyzer(accurate=accurate, intent_model=intent_model)
