@@ -37,3 +37,9 @@ class InvalidModel(RapportError):
     """A model folder that is missing, corrupt or not a model of the expected kind."""
 
     status_code = 422
+
+
+class PayloadTooLarge(RapportError):
+    """An upload over the size the server accepts."""
+
+    status_code = 413

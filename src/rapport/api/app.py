@@ -18,6 +18,7 @@ from rapport.api import (
     conversations,
     csat_page,
     deadletters,
+    discovery,
     engage,
     health,
     messages,
@@ -48,7 +49,7 @@ def _api_router() -> APIRouter:
     api.include_router(account.router)  # /auth/token needs no token; /me depends on one
     api.include_router(engage.public_router)  # a survey answer carries its own secret
     protected = APIRouter(dependencies=[Depends(current_principal)])
-    for module in (conversations, messages, contacts, deadletters, channels):
+    for module in (conversations, messages, contacts, deadletters, channels, discovery):
         protected.include_router(module.router)
     for router in (
         cases.router,

@@ -11,9 +11,10 @@ from rich.table import Table
 
 from rapport.cli.context import err_console, print_json, user_errors
 from rapport.discovery.analysis import discover_handover, discover_map, discover_variants
-from rapport.discovery.filters import filter_attribute, filter_time, filter_variants
+from rapport.discovery.filters import MapFilters, apply_filters
 from rapport.discovery.log import EventLog
 from rapport.discovery.readers import ColumnMapping, read_log, read_sql
+from rapport.discovery.views import handover_json, map_json, performance_json, variants_json
 
 discover_app = typer.Typer(
     help=(
@@ -109,15 +110,18 @@ def map_command(
     with their counts and the time between (mean, median, p90 seconds)."""
     with user_errors():
         loaded = _load(log, case, activity, timestamp, resource, object_type, sql, db)
-        loaded = filter_time(loaded, since, until)
-        for condition in where:
-            loaded = filter_attribute(loaded, condition)
-        loaded = filter_variants(
-            loaded, top=top_variants, variant=variant.split(",") if variant else None
+        filters = MapFilters(
+            min_count=min_count,
+            since=since,
+            until=until,
+            where=tuple(where),
+            top_variants=top_variants,
+            variant=tuple(variant.split(",")) if variant else None,
         )
+        loaded = apply_filters(loaded, filters)
         result = discover_map(loaded, min_count=min_count)
     if as_json:
-        print_json(result.as_dict())
+        print_json(map_json(result))
         return
     console = Console()
     table = Table(title=f"Process map: {loaded.cases:,} cases, {loaded.events:,} events")
@@ -162,7 +166,7 @@ def variants_command(
         loaded = _load(log, case, activity, timestamp, resource, object_type, sql, db)
         result = discover_variants(loaded)[:limit]
     if as_json:
-        print_json([v.as_dict() for v in result])
+        print_json(variants_json(result))
         return
     table = Table(title=f"Variants of {loaded.cases:,} cases")
     for name in ("#", "cases", "share", "median duration", "path"):
@@ -201,7 +205,7 @@ def handover_command(
         loaded = _load(log, case, activity, timestamp, resource, object_type, sql, db)
         result = discover_handover(loaded, by)
     if as_json:
-        print_json([h.__dict__ for h in result])
+        print_json(handover_json(result))
         return
     table = Table(title=f"Handover of work by {by}")
     for name in ("from", "to", "count"):
@@ -232,7 +236,7 @@ def performance_command(
         loaded = _load(log, case, activity, timestamp, resource, object_type, sql, db)
         result = measure_performance(loaded, top=top)
     if as_json:
-        print_json(result.as_dict())
+        print_json(performance_json(result))
         return
     console = Console()
     d = result.case_seconds

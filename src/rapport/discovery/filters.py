@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
 
 from rapport.discovery.log import ACTIVITY, CASE, TIMESTAMP, EventLog, EventLogError
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """The process map's options: edges seen fewer than ``min_count`` times are hidden;
+    the others keep only some cases (``where`` holds ``KEY=VALUE`` conditions, all must hold;
+    ``variant`` is one variant's activities)."""
+
+    min_count: int = 1
+    since: datetime | None = None
+    until: datetime | None = None
+    where: tuple[str, ...] = ()
+    top_variants: int | None = None
+    variant: tuple[str, ...] | None = None
+
+
+def apply_filters(log: EventLog, filters: MapFilters) -> EventLog:
+    """The log with only the cases ``filters`` keep (time window, attributes, variants)."""
+    log = filter_time(log, filters.since, filters.until)
+    for condition in filters.where:
+        log = filter_attribute(log, condition)
+    variant = list(filters.variant) if filters.variant else None
+    return filter_variants(log, top=filters.top_variants, variant=variant)
 
 
 def filter_time(log: EventLog, since: datetime | None, until: datetime | None) -> EventLog:

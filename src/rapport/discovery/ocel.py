@@ -111,7 +111,9 @@ def _from_sqlite(path: Path) -> Rows:
         tables = dict(conn.execute("SELECT ocel_type, ocel_type_map FROM event_map_type"))
         events: list[dict[str, Any]] = []
         for activity, suffix in tables.items():
-            cursor = conn.execute(f'SELECT * FROM "event_{suffix}"')  # names from the file
+            # The table's name comes from the file: quoted as an identifier, never spliced raw.
+            table = '"' + f"event_{suffix}".replace('"', '""') + '"'
+            cursor = conn.execute(f"SELECT * FROM {table}")
             names = [d[0] for d in cursor.description]
             for values in cursor:
                 row = dict(zip(names, values, strict=True))

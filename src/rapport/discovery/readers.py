@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -142,11 +143,20 @@ def read_sql(database: Path | str, query: str, mapping: ColumnMapping) -> EventL
         raise
     except Exception as exc:  # any driver's error: say what the database answered
         raise EventLogError(f"{text}: the query failed: {_first_line(exc)}") from None
+    return rows_to_log(columns, rows, mapping, f"{text} (query)")
+
+
+def rows_to_log(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], mapping: ColumnMapping, source: str
+) -> EventLog:
+    """Records (tuples in the order of ``columns``) as an event log: a query's rows, or
+    events exported from Rapport's own database."""
+    records = list(rows)
     frame = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(columns)},
+        {name: [row[i] for row in records] for i, name in enumerate(columns)},
         strict=False,
     )
-    return frame_to_log(frame, mapping, f"{text} (query)")
+    return frame_to_log(frame, mapping, source)
 
 
 def frame_to_log(frame: pl.DataFrame, mapping: ColumnMapping, source: str) -> EventLog:
