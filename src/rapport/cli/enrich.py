@@ -15,8 +15,6 @@ from rapport.cli.context import (
     user_errors,
     workspace_id,
 )
-from rapport.intelligence.analyzer import default_analyzer
-from rapport.intelligence.enrichment import enrich_messages
 
 ENRICH_HELP = (
     "Backfill: work out the language, sentiment, intent and keywords of stored messages."
@@ -49,6 +47,9 @@ def enrich_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Enrich stored messages (see ENRICH_HELP)."""
+    from rapport.intelligence.analyzer import default_analyzer
+    from rapport.intelligence.enrichment import enrich_messages
+
     start = parse_when(since, "--since")
     with user_errors():
         analyzer = default_analyzer(accurate=accurate, intent_model=intent_model)

@@ -28,7 +28,6 @@ from rapport.config import get_settings
 from rapport.errors import InvalidInput
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.service import import_file
-from rapport.intelligence.analyzer import analyzer_from_settings, default_analyzer
 
 EXIT_REJECTED = 3
 IMPORT_HELP = (
@@ -83,6 +82,9 @@ def import_command(
     with user_errors():
         db = open_database()
         ws = workspace_id(db, workspace)
+        # The models' modules load numpy and more: only the commands that read text pay.
+        from rapport.intelligence.analyzer import analyzer_from_settings, default_analyzer
+
         analyzer = (
             analyzer_from_settings() if enrich is None else (default_analyzer() if enrich else None)
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, delete, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, or_, select
 
 from rapport.store.dialects import in_list
 from rapport.store.models import Message, MessageEnrichment
@@ -21,6 +21,22 @@ class PendingMessage:
     id: int
     text: str
     subject: str | None
+
+
+def _to_read(
+    workspace_id: int, *, models: str, since: datetime | None, redo: bool
+) -> list[ColumnElement[bool]]:
+    """Which messages a backfill reads: the workspace's, sent since ``since``, and unless
+    ``redo`` only those not yet read by ``models``."""
+    conditions: list[ColumnElement[bool]] = [messages.c.workspace_id == workspace_id]
+    if not redo:
+        conditions.append(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
+    if since is not None:
+        conditions.append(messages.c.sent_at >= since)
+    return conditions
+
+
+_WITH_READINGS = messages.outerjoin(enrichments, enrichments.c.message_id == messages.c.id)
 
 
 def pending_messages(
@@ -38,15 +54,14 @@ def pending_messages(
     With ``redo`` every message is returned, read before or not."""
     query = (
         select(messages.c.id, messages.c.text, messages.c.subject)
-        .select_from(messages.outerjoin(enrichments, enrichments.c.message_id == messages.c.id))
-        .where(messages.c.workspace_id == workspace_id, messages.c.id > after_id)
+        .select_from(_WITH_READINGS)
+        .where(
+            *_to_read(workspace_id, models=models, since=since, redo=redo),
+            messages.c.id > after_id,
+        )
         .order_by(messages.c.id)
         .limit(limit)
     )
-    if not redo:
-        query = query.where(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
-    if since is not None:
-        query = query.where(messages.c.sent_at >= since)
     return [PendingMessage(row.id, row.text, row.subject) for row in conn.execute(query)]
 
 
@@ -56,13 +71,9 @@ def count_pending(
     """How many messages ``pending_messages`` will hand out in all (for a progress bar)."""
     query = (
         select(func.count())
-        .select_from(messages.outerjoin(enrichments, enrichments.c.message_id == messages.c.id))
-        .where(messages.c.workspace_id == workspace_id)
+        .select_from(_WITH_READINGS)
+        .where(*_to_read(workspace_id, models=models, since=since, redo=redo))
     )
-    if not redo:
-        query = query.where(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
-    if since is not None:
-        query = query.where(messages.c.sent_at >= since)
     return int(conn.execute(query).scalar_one())
 
 
