@@ -6,7 +6,7 @@ history it falls back to the larger of the same-hour-of-week and same-hour-of-da
 (never under-expecting a peak it has seen), then to the median of whatever history there
 is, and with under two earlier buckets it says nothing. Counts are compared on the
 Anscombe scale ``2·sqrt(x + 3/8)``, where Poisson noise has a standard deviation of one:
-that is the floor under the robust spread (1.4826 × the median absolute deviation), so a
+that is the floor under the robust spread (1.4826 times the median absolute deviation), so a
 quiet hour going from 1 to 3 messages is not a spike, while a real burst is. The spread
 is widened by ``sqrt(1 + 1/n)`` for a baseline of ``n`` samples (a prediction, not a mean).
 

@@ -112,4 +112,6 @@ def sparkline(values: Iterable[float]) -> str:
     top = max(numbers, default=0)
     if top <= 0:
         return SPARK[0] * len(numbers)
-    return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in numbers)
+    return "".join(
+        SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in numbers
+    )

@@ -16,13 +16,13 @@ from sqlalchemy import (
     Integer,
     Table,
     case,
-    cast as sql_cast,
     extract,
     func,
     literal,
     null,
     select,
 )
+from sqlalchemy import cast as sql_cast
 
 from rapport.intelligence.trends.buckets import SLOT_SECONDS
 from rapport.store.dialects import in_list
@@ -196,9 +196,7 @@ def posts_of(conn: Connection, workspace_id: int, ids: Sequence[int]) -> list[Po
             enrichments.c.sentiment,
             enrichments.c.sentiment_score,
         )
-        .select_from(
-            _FROM.join(identities, identities.c.id == messages.c.identity_id)
-        )
+        .select_from(_FROM.join(identities, identities.c.id == messages.c.identity_id))
         .where(
             messages.c.workspace_id == workspace_id,
             in_list(messages.c.id, list(ids), conn.dialect.name),
