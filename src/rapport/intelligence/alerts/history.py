@@ -24,6 +24,29 @@ def post_document(post: Post) -> dict[str, Any]:
     return data
 
 
+def rule_document(rule: AlertRule) -> dict[str, Any]:
+    """A rule as JSON-ready data; the webhook secret is never shown."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "metric": rule.metric,
+        "subject_kind": rule.subject_kind,
+        "subject_value": rule.subject_value,
+        "interval": rule.interval,
+        "time_zone": rule.time_zone,
+        "sensitivity": rule.sensitivity,
+        "min_count": rule.min_count,
+        "cooldown_seconds": rule.cooldown_seconds,
+        "notify_user_ids": list(rule.notify_user_ids),
+        "emails": list(rule.emails),
+        "webhook_url": rule.webhook_url,
+        "has_webhook_secret": bool(rule.webhook_secret),
+        "enabled": rule.enabled,
+        "checked_until": rule.checked_until.isoformat() if rule.checked_until else None,
+        "created_at": rule.created_at.isoformat(),
+    }
+
+
 def rule_summary(rule: AlertRule) -> dict[str, Any]:
     return {
         "id": rule.id,

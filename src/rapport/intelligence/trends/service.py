@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -67,3 +68,35 @@ def trend_series(
     )
     series = fold(slots, starts, last_end, step, zone, grouped=by is not None)
     return Trends(by, step, zone.key, starts[0], last_end, series)
+
+
+def trends_document(trends: Trends) -> dict[str, Any]:
+    """The series as JSON-ready data (the API answers the same)."""
+    zone = time_zone(trends.tz)
+    return {
+        "by": trends.by,
+        "interval": trends.interval,
+        "tz": trends.tz,
+        "since": trends.since.astimezone(zone).isoformat(),
+        "until": trends.until.astimezone(zone).isoformat(),
+        "series": [
+            {
+                "key": series.key,
+                "total": series.total,
+                "buckets": [
+                    {
+                        "start": b.start.astimezone(zone).isoformat(),
+                        "end": b.end.astimezone(zone).isoformat(),
+                        "total": b.total,
+                        "negative": b.negative,
+                        "neutral": b.neutral,
+                        "positive": b.positive,
+                        "negative_share": b.negative_share,
+                        "mean_score": b.mean_score,
+                    }
+                    for b in series.buckets
+                ],
+            }
+            for series in trends.series
+        ],
+    }
