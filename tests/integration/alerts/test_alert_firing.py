@@ -10,8 +10,8 @@ import hmac
 import json
 import socket
 import threading
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from email import policy
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, cast
@@ -116,7 +116,8 @@ def test_a_burst_fires_once_and_reaches_the_app_the_mailbox_and_the_webhook(
     with db.session() as session:
         fired = check_alerts(session, ws, NOW)
     assert len(fired) == 1
-    assert fired[0].observed == BURST and fired[0].expected == 1
+    assert fired[0].observed == BURST
+    assert fired[0].expected == 1
     assert fired[0].window_start.hour == 8
     # The next tick, and a forced re-check of the same window, fire nothing more.
     with db.session() as session:
@@ -125,7 +126,9 @@ def test_a_burst_fires_once_and_reaches_the_app_the_mailbox_and_the_webhook(
 
     with db.session() as session:
         [note] = list_notifications(session, user).items
-    assert note.kind == "alert" and "Spike on X" in note.text and "30 messages" in note.text
+    assert note.kind == "alert"
+    assert "Spike on X" in note.text
+    assert "30 messages" in note.text
 
     settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="alerts@acme.example")
     outcome = deliver_pending(db, settings=settings, sleep=lambda _: None)
@@ -148,8 +151,10 @@ def test_a_burst_fires_once_and_reaches_the_app_the_mailbox_and_the_webhook(
     assert headers["X-Rapport-Signature"] == expected
     document = json.loads(raw)
     assert document["rule"]["name"] == "Spike on X"
-    assert document["observed"] == BURST and document["expected"] == 1
-    assert len(document["posts"]) == 20 and all(ANGRY in p["text"] for p in document["posts"])
+    assert document["observed"] == BURST
+    assert document["expected"] == 1
+    assert len(document["posts"]) == 20
+    assert all(ANGRY in p["text"] for p in document["posts"])
 
     with db.session() as session:
         [event] = list_events(session, ws).items
@@ -173,11 +178,13 @@ def test_negative_share_rule_fires_and_a_dead_webhook_is_recorded(db: Database) 
         )
     with db.session() as session:
         [alert] = check_alerts(session, ws, NOW)
-    assert alert.observed == 1.0 and alert.expected < 0.05
+    assert alert.observed == 1.0
+    assert alert.expected < 0.05
     sleeps: list[float] = []
     [delivery] = deliver_pending(db, settings=Settings(), sleep=sleeps.append).values()
     assert delivery["webhook"]["status"] == "failed"
-    assert delivery["webhook"]["attempts"] == 3 and len(sleeps) == 2
+    assert delivery["webhook"]["attempts"] == 3
+    assert len(sleeps) == 2
     assert delivery["email"]["status"] == "skipped"
     with db.session() as session:
         state = session.scalars(select(AlertEvent.delivery_state)).all()

@@ -63,25 +63,29 @@ def test_alert_rules_crud_and_events(
     )
     assert made.status_code == 201, made.text
     rule = made.json()
-    assert rule["has_webhook_secret"] and "webhook_secret" not in rule
+    assert rule["has_webhook_secret"]
+    assert "webhook_secret" not in rule
     again = client.post("/api/v1/alerts", json={"name": "Spike", "metric": "volume"}, headers=agent)
     assert again.status_code == 409
     bad = client.post(
         "/api/v1/alerts", json={"name": "x", "metric": "volume", "emails": ["nope"]}, headers=agent
     )
-    assert bad.status_code == 422 and "emails" in bad.text
+    assert bad.status_code == 422
+    assert "emails" in bad.text
     no_secret = client.post(
         "/api/v1/alerts",
         json={"name": "y", "metric": "volume", "webhook_url": "https://hooks.example/x"},
         headers=agent,
     )
-    assert no_secret.status_code == 422 and "webhook_secret" in no_secret.text
+    assert no_secret.status_code == 422
+    assert "webhook_secret" in no_secret.text
 
     changed = client.patch(
         f"/api/v1/alerts/{rule['id']}", json={"sensitivity": 5, "webhook_url": ""}, headers=agent
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["sensitivity"] == 5 and changed.json()["webhook_url"] is None
+    assert changed.json()["sensitivity"] == 5
+    assert changed.json()["webhook_url"] is None
 
     with db.session() as session:
         assert len(check_alerts(session, workspace_id, NOW)) == 1
@@ -90,7 +94,8 @@ def test_alert_rules_crud_and_events(
     ).json()
     assert events["total"] == 1
     [event] = events["items"]
-    assert event["observed"] == BURST and len(event["posts"]) == 20
+    assert event["observed"] == BURST
+    assert len(event["posts"]) == 20
 
     assert client.delete(f"/api/v1/alerts/{rule['id']}", headers=agent).status_code == 204
     assert client.get(f"/api/v1/alerts/{rule['id']}", headers=agent).status_code == 404
