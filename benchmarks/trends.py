@@ -46,37 +46,58 @@ def main() -> None:
     args = parser.parse_args()
     rate = hourly_rate(WEEKS)
     week, day = slots(WEEKS)
-    ours_alarms = naive_alarms = judged = 0
-    ours_hits = dict.fromkeys(SIZES, 0)
-    naive_hits = dict.fromkeys(SIZES, 0)
+    last_week = np.arange(HISTORY, WEEKS * HOURS_PER_WEEK)
+    busy_hours = last_week[rate[last_week] >= 10]
+    quiet_hours = last_week[rate[last_week] < 10]
+    monday_nine = HISTORY + 9
+    alarms = {"rapport": 0, "naive": 0}
+    rush = {"rapport": 0, "naive": 0}
+    hits = {(who, kind, size): 0 for who in alarms for kind in ("busy", "quiet") for size in SIZES}
+    judged = 0
     started = time.perf_counter()
     for seed in range(args.seeds):
         rng = np.random.default_rng(seed)
         c = counts(rate, rng)
         verdicts = scan_volume(c, week, day, lookback=HISTORY)[HISTORY:]
-        ours_alarms += sum(v.spike for v in verdicts)
-        naive_alarms += sum(naive_spike(c[i - HISTORY : i], c[i]) for i in range(HISTORY, len(c)))
+        naive = [naive_spike(c[i - HISTORY : i], c[i]) for i in last_week]
+        alarms["rapport"] += sum(v.spike for v in verdicts)
+        alarms["naive"] += sum(naive)
+        rush["rapport"] += verdicts[monday_nine - HISTORY].spike
+        rush["naive"] += naive[monday_nine - HISTORY]
         judged += len(verdicts)
-        for size in SIZES:
-            at = HISTORY + int(rng.integers(HOURS_PER_WEEK))
-            spiked = c[: at + 1].copy()
-            spiked[at] += size * rate[at] + 10
-            lo = at - HISTORY
-            ours_hits[size] += volume_verdict(
-                spiked[lo:], week[lo : at + 1], day[lo : at + 1]
-            ).spike
-            naive_hits[size] += naive_spike(spiked[lo:at], spiked[at])
+        for kind, hours in (("busy", busy_hours), ("quiet", quiet_hours)):
+            for size in SIZES:
+                at = int(rng.choice(hours))
+                spiked = c[: at + 1].copy()
+                spiked[at] += size * rate[at] + 10
+                lo = at - HISTORY
+                verdict = volume_verdict(spiked[lo:], week[lo : at + 1], day[lo : at + 1])
+                hits["rapport", kind, size] += verdict.spike
+                hits["naive", kind, size] += naive_spike(spiked[lo:at], spiked[at])
     seconds = time.perf_counter() - started
-    print(f"{args.seeds} seeds, {judged} ordinary hours judged, {seconds:.1f} s")
-    print(f"{'':28s}{'rapport':>12s}{'mean+3sd':>12s}")
-    print(f"{'false alarms per hour':28s}{ours_alarms / judged:12.5f}{naive_alarms / judged:12.5f}")
+    n = args.seeds
+    print(f"{n} seeds, {judged} ordinary hours judged, {seconds:.1f} s")
+    print(f"{'':34s}{'rapport':>10s}{'mean+3sd':>10s}")
     weekly = HOURS_PER_WEEK / judged
-    print(f"{'false alarms per week':28s}{ours_alarms * weekly:12.2f}{naive_alarms * weekly:12.2f}")
-    for size in SIZES:
-        label = f"detected: +{size:g}x rate +10"
-        print(
-            f"{label:28s}{ours_hits[size] / args.seeds:12.1%}{naive_hits[size] / args.seeds:12.1%}"
-        )
+    print(
+        f"{'false alarms per hour':34s}{alarms['rapport'] / judged:10.5f}"
+        f"{alarms['naive'] / judged:10.5f}"
+    )
+    print(
+        f"{'false alarms per week':34s}{alarms['rapport'] * weekly:10.2f}"
+        f"{alarms['naive'] * weekly:10.2f}"
+    )
+    print(
+        f"{'alarms on the Monday 9:00 rush':34s}{rush['rapport'] / n:10.1%}"
+        f"{rush['naive'] / n:10.1%}"
+    )
+    for kind in ("busy", "quiet"):
+        for size in SIZES:
+            label = f"detected, {kind} hour: +{size:g}x +10"
+            print(
+                f"{label:34s}{hits['rapport', kind, size] / n:10.1%}"
+                f"{hits['naive', kind, size] / n:10.1%}"
+            )
 
 
 if __name__ == "__main__":
