@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -220,3 +221,23 @@ def test_cooldown_keeps_the_next_window_quiet(db: Database) -> None:
     )
     with db.session() as session:
         assert [a.rule for a in check_alerts(session, ws, store_more)] == ["Spike"]
+
+
+def test_the_periodic_job_checks_every_workspace_once_per_window(db: Database) -> None:
+    from rapport.jobs.tasks import check_all_alerts
+
+    ws = store_burst(db)
+    with db.session() as session:
+        create_rule(session, ws, {"name": "Spike", "metric": "volume"})
+    assert check_all_alerts(db, NOW) == 1
+    assert check_all_alerts(db, NOW) == 0
+    with db.session() as session:
+        assert list_events(session, ws).total == 1
+
+
+def test_celery_beat_runs_the_alert_check(tmp_path: Path) -> None:
+    from rapport.jobs.celery_app import ALERTS_TASK, make_celery
+
+    celery = make_celery("memory://", f"sqlite:///{tmp_path / 'beat.db'}")
+    assert ALERTS_TASK in celery.tasks
+    assert celery.conf.beat_schedule["check-alerts"]["task"] == ALERTS_TASK
