@@ -7,7 +7,8 @@ only has to count its messages per quarter hour and pick the posts behind a wind
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rapport.errors import InvalidInput
 from rapport.intelligence.trends import store
+from rapport.intelligence.trends.buckets import slot_start
 from rapport.intelligence.trends.store import SlotCount
 
 SUBJECT_KINDS = ("all", "channel", "intent", "language", "sentiment", "query")
@@ -93,6 +95,19 @@ class FieldSubject:
             negative_only=negative_only,
             limit=limit,
         )
+
+
+def count_slots(items: Iterable[tuple[datetime, str | None]]) -> list[SlotCount]:
+    """Quarter-hour counts of ``(received_at, sentiment)`` pairs, for a subject whose
+    messages come from elsewhere than ``store.slot_counts`` (a listening query's matches).
+    No score travels with them, so their polarity is 0."""
+    counts: Counter[tuple[datetime, str | None]] = Counter(
+        (slot_start(at), sentiment) for at, sentiment in items
+    )
+    return [
+        SlotCount(slot, None, sentiment, count, 0.0)
+        for (slot, sentiment), count in sorted(counts.items(), key=lambda kv: kv[0][0])
+    ]
 
 
 SubjectFactory = Callable[[str | None], Subject]

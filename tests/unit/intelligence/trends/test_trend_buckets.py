@@ -82,3 +82,17 @@ def test_unknown_zone_names_the_field() -> None:
         time_zone("Mars/Olympus")
     with pytest.raises(InvalidInput, match="time_zone"):
         time_zone("../../etc/passwd", "time_zone")
+
+
+def test_matches_from_elsewhere_fold_like_stored_counts() -> None:
+    from rapport.intelligence.trends.subjects import count_slots
+
+    matches = [
+        (_utc(2026, 11, 30, 20, 29), "negative"),  # 23:59 in Tehran, 30 November
+        (_utc(2026, 11, 30, 20, 31), "negative"),  # 00:01 on 1 December
+        (_utc(2026, 11, 30, 20, 44), None),
+    ]
+    starts = bucket_starts(_utc(2026, 11, 29, 21, 0), _utc(2026, 12, 1, 12, 0), "day", TEHRAN)
+    end = next_bucket(starts[-1], "day", TEHRAN)
+    [series] = fold(count_slots(matches), starts, end, "day", TEHRAN, grouped=False)
+    assert [(b.total, b.negative) for b in series.buckets] == [(1, 1), (2, 1)]
