@@ -12,6 +12,7 @@ from starlette.routing import compile_path
 import rapport
 from rapport.api import (
     account,
+    alerts,
     cases,
     channels,
     contacts,
@@ -22,6 +23,7 @@ from rapport.api import (
     engage,
     health,
     messages,
+    trends,
 )
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
@@ -49,7 +51,16 @@ def _api_router() -> APIRouter:
     api.include_router(account.router)  # /auth/token needs no token; /me depends on one
     api.include_router(engage.public_router)  # a survey answer carries its own secret
     protected = APIRouter(dependencies=[Depends(current_principal)])
-    for module in (conversations, messages, contacts, deadletters, channels, discovery):
+    for module in (
+        conversations,
+        messages,
+        contacts,
+        deadletters,
+        channels,
+        discovery,
+        trends,
+        alerts,
+    ):
         protected.include_router(module.router)
     for router in (
         cases.router,

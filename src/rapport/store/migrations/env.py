@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import rapport.store.alerts  # registers the alert tables
 import rapport.store.engagement  # noqa: F401  (registers the engagement tables)
 from rapport.store.models import Base
 
