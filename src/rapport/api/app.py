@@ -21,7 +21,9 @@ from rapport.api import (
     discovery,
     engage,
     health,
+    insights,
     messages,
+    topics,
 )
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
@@ -50,6 +52,8 @@ def _api_router() -> APIRouter:
     api.include_router(engage.public_router)  # a survey answer carries its own secret
     protected = APIRouter(dependencies=[Depends(current_principal)])
     for module in (conversations, messages, contacts, deadletters, channels, discovery):
+        protected.include_router(module.router)
+    for module in (topics, insights):  # listening intelligence
         protected.include_router(module.router)
     for router in (
         cases.router,

@@ -15,7 +15,8 @@ MAX_KEYWORDS = 5
 MIN_LETTERS = 3
 
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|\S+@\S+\.\w+")
-_TOKEN = re.compile(r"#\w+|[^\W\d_][\w'\u2019-]*", re.UNICODE)
+# A zero-width non-joiner (U+200C) is inside Persian words ("می‌شود"), not between them.
+_TOKEN = re.compile(r"#\w+|[^\W\d_][\w'\u2019\u200c-]*", re.UNICODE)
 
 # Function words, pronouns and customer-care filler in the languages Rapport meets most
 # (English, German, French, Spanish, Italian, Portuguese, Icelandic, Hungarian, Persian,
@@ -53,7 +54,7 @@ def content_words(text: str) -> list[str]:
     function word."""
     words: list[str] = []
     for match in _TOKEN.finditer(_NOISE.sub(" ", text)):
-        # a typographic apostrophe is read as a plain one: "don’t" is "don't"
+        # a typographic apostrophe is read as a plain one: "don\u2019t" is "don't"
         word = match.group().casefold().replace("\u2019", "'").strip("'-")
         letters = len(word) - word.startswith("#")
         if letters >= MIN_LETTERS and word not in _STOPWORDS:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table
 
 from rapport.errors import InvalidInput
 from rapport.store.models import Channel, Direction, Message, MessageEnrichment
@@ -16,12 +16,14 @@ from rapport.store.models import Channel, Direction, Message, MessageEnrichment
 messages = cast(Table, Message.__table__)
 enrichments = cast(Table, MessageEnrichment.__table__)
 channels = cast(Table, Channel.__table__)
+UNREAD = "unread"  # the sentiment, intent or language of a message not read yet
 
 
 @dataclass(frozen=True, slots=True)
 class MessageScope:
     """Inbound messages sent in [since, until), of ``channel`` (its name) and ``language``
-    (ISO 639-1 as read by the enrichment, ``und`` when unknown) when given."""
+    (ISO 639-1 as read by the enrichment, ``und`` when unknown, ``unread`` before it was
+    read) when given."""
 
     since: datetime | None = None
     until: datetime | None = None
@@ -57,7 +59,9 @@ def scope_conditions(workspace_id: int, scope: MessageScope) -> list[ColumnEleme
         conditions.append(messages.c.sent_at < scope.until)
     if scope.channel is not None:
         conditions.append(channels.c.name == scope.channel)
-    if scope.language is not None:
+    if scope.language == UNREAD:
+        conditions.append(enrichments.c.language.is_(None))
+    elif scope.language is not None:
         conditions.append(enrichments.c.language == scope.language)
     return conditions
 
@@ -65,8 +69,3 @@ def scope_conditions(workspace_id: int, scope: MessageScope) -> list[ColumnEleme
 def scoped(query: Select[Any], workspace_id: int, scope: MessageScope) -> Select[Any]:
     """``query`` over the read messages, limited to ``scope``."""
     return query.select_from(READ_MESSAGES).where(*scope_conditions(workspace_id, scope))
-
-
-def scoped_ids(workspace_id: int, scope: MessageScope) -> Select[Any]:
-    """The ids of the messages in ``scope``."""
-    return scoped(select(messages.c.id), workspace_id, scope)

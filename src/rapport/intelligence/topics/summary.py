@@ -177,9 +177,7 @@ def make_label(terms: Sequence[str]) -> str:
     return ", ".join(chosen) or "(no words)"
 
 
-def distinct_examples(
-    closest: list[tuple[float, int, TopicPost]], limit: int
-) -> list[TopicPost]:
+def distinct_examples(closest: list[tuple[float, int, TopicPost]], limit: int) -> list[TopicPost]:
     """The ``limit`` texts closest to the centre that do not repeat each other (same
     words, or nearly: four in five shared)."""
     picked: list[TopicPost] = []
