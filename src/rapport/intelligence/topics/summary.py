@@ -50,6 +50,7 @@ class Topic:
     sentiment: dict[str, int]
     languages: list[tuple[str, int]]
     examples: list[TopicPost]
+    members: tuple[int, ...] = ()  # the ids of its messages, for listing them
 
 
 @dataclass(slots=True)
@@ -58,6 +59,7 @@ class _Tally:
     similarity: float = 0.0
     sentiment: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
+    members: list[int] = field(default_factory=list)
     # (similarity, -message_id, post): the closest texts, a min-heap
     closest: list[tuple[float, int, TopicPost]] = field(default_factory=list)
 
@@ -85,6 +87,7 @@ class TopicTally:
                 continue
             tally = self._tallies[topic]
             tally.size += 1
+            tally.members.append(post.message_id)
             tally.similarity += float(score)
             tally.sentiment[post.sentiment or "unread"] += 1
             tally.languages[post.language or "und"] += 1
@@ -136,6 +139,7 @@ class TopicTally:
                 | {s: n for s, n in tally.sentiment.items() if s not in SENTIMENTS},
                 languages=tally.languages.most_common(3),
                 examples=distinct_examples(tally.closest, examples),
+                members=tuple(tally.members),
             )
         return sorted(found.values(), key=lambda t: -t.size)[: count or None]
 
@@ -212,4 +216,5 @@ def _merged(topic: Topic, tally: _Tally, total: int) -> Topic:
         | {s: n for s, n in sentiment.items() if s not in SENTIMENTS},
         languages=languages.most_common(3),
         examples=topic.examples,
+        members=topic.members + tuple(tally.members),
     )
