@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from tests.e2e.conftest import HOSTILE, new_tab, rapport_command, screenshot, serve, sign_in_form
 
 from rapport.demo.service import DEMO_PASSWORD, DEMO_USERS
-from rapport.intelligence.analyzer import analyzer_from_settings
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
+from rapport.intelligence.analyzer import analyzer_from_settings
 from rapport.store.db import Database
 from rapport.store.models import ChannelKind, Direction, Message, MessageEnrichment, User
 
@@ -106,10 +106,8 @@ def _click_value(tab: Any, testid: str, series: int, point: list[float]) -> None
     chart = _chart(tab, testid)
     chart.scroll_into_view_if_needed()
     element_id = int(chart.get_attribute("id").removeprefix("c"))
-    x, y = tab.evaluate(
-        "([id, series, point]) => getElement(id).chart.convertToPixel({seriesIndex: series}, point)",
-        [element_id, series, point],
-    )
+    to_pixel = "([id, n, point]) => getElement(id).chart.convertToPixel({seriesIndex: n}, point)"
+    x, y = tab.evaluate(to_pixel, [element_id, series, point])
     box = chart.bounding_box()
     tab.mouse.click(box["x"] + x, box["y"] + y)
 
