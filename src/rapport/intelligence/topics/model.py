@@ -85,6 +85,10 @@ class TopicModel:
     def size(self) -> int:
         return int(self.centres.shape[0])
 
+    def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The unit TF-IDF vectors of ``texts`` in this model's vocabulary."""
+        return self._weigher.transform(self._counter.transform(texts)).tocsr()
+
     def assign(self, texts: Sequence[str]) -> Assignment:
         """The topic of each text (the most similar centre, or -1)."""
         counts = self._counter.transform(texts).tocsr()
