@@ -183,4 +183,5 @@ def test_hostile_post_is_text_and_persian_reads_right_to_left(tab: Any, demo: De
     texts = panel.get_by_test_id("post-text")
     expect(texts.first).to_be_visible()
     assert set(texts.evaluate_all("els => els.map(e => e.dir)")) == {"rtl"}
+    expect(panel).to_be_in_viewport(ratio=1)  # slid in completely, nothing cut off
     screenshot(tab, "insights-posts-fa")

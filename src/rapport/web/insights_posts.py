@@ -29,7 +29,9 @@ class PostsPanel:
         with (
             ui.dialog().props("position=right full-height") as self.dialog,
             ui.card()
-            .classes("w-[min(760px,96vw)] h-full p-0 gap-0 no-wrap")
+            .classes("h-full p-0 gap-0 no-wrap")
+            # Quasar caps a dialog's content at 560px; the posts need more room
+            .style("width: min(760px, 96vw); max-width: 96vw")
             .props('data-testid="posts-panel"'),
         ):
             with ui.row().classes("w-full items-center px-4 py-3 gap-2 no-wrap"):
