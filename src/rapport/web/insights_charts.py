@@ -20,9 +20,26 @@ _GRID = {"left": 8, "right": 32, "top": 36, "bottom": 8, "containLabel": True}
 _DAYS = {"hideOverlap": True}
 
 
+# Beyond this many days a day chart gets a zoom slider, opened on its last days.
+ZOOM_AFTER_DAYS = 92
+
+
+def _zoom(days: int) -> dict[str, Any]:
+    if days <= ZOOM_AFTER_DAYS:
+        return {}
+    start = 100 * (1 - ZOOM_AFTER_DAYS / days)
+    return {
+        "dataZoom": [
+            {"type": "inside", "start": start, "end": 100},
+            {"type": "slider", "start": start, "end": 100, "height": 18, "bottom": 4},
+        ],
+        "grid": {**_GRID, "bottom": 36},
+    }
+
+
 def volume_chart(figures: InsightFigures) -> dict[str, Any]:
     """Customer messages per day, as a line."""
-    return {
+    options: dict[str, Any] = {
         "animation": False,
         "tooltip": {**_TOOLTIP, "axisPointer": {"type": "line"}},
         "grid": _GRID,
@@ -43,6 +60,7 @@ def volume_chart(figures: InsightFigures) -> dict[str, Any]:
             }
         ],
     }
+    return options | _zoom(len(figures.volume))
 
 
 def sentiment_chart(figures: InsightFigures) -> dict[str, Any]:
@@ -50,7 +68,7 @@ def sentiment_chart(figures: InsightFigures) -> dict[str, Any]:
     names = [name for name in SENTIMENT_COLOURS if name != "unread"]
     if any(day.unread for day in figures.sentiment):
         names.append("unread")
-    return {
+    options: dict[str, Any] = {
         "animation": False,
         "tooltip": _TOOLTIP,
         "legend": {"top": 0, "data": names},
@@ -72,6 +90,7 @@ def sentiment_chart(figures: InsightFigures) -> dict[str, Any]:
             for name in names
         ],
     }
+    return options | _zoom(len(figures.sentiment))
 
 
 def ranked_bars(pairs: list[tuple[str, int]], series: str) -> dict[str, Any]:

@@ -143,6 +143,11 @@ class InsightsView:
         ):
             chart = ui.echart(topics_chart(topics), on_point_click=self._on_topic).classes(_CHART)
             chart.props('data-testid="topics-chart"')
+            report = data.topics
+            if report.messages:
+                ui.label(
+                    f"{report.unassigned:,} of {report.messages:,} messages fit no topic clearly"
+                ).classes("rp-muted").props('data-testid="topics-unassigned"')
             with ui.column().classes("w-full gap-0"):
                 for number, topic in enumerate(topics, 1):
                     with (

@@ -32,7 +32,10 @@ def test_limit() -> None:
 
 
 def test_a_typographic_apostrophe_is_a_plain_one() -> None:
-    assert extract_keywords("I don\u2019t get it, the parcel didn\u2019t arrive") == ("parcel", "arrive")
+    assert extract_keywords("I don\u2019t get it, the parcel didn\u2019t arrive") == (
+        "parcel",
+        "arrive",
+    )
 
 
 def test_a_persian_word_with_a_zero_width_non_joiner_stays_one_word() -> None:

@@ -43,13 +43,15 @@ IntArray = npt.NDArray[np.int64]
 
 
 # Words that say nothing about a subject on their own, beyond the function words the
-# keywords drop: scikit-learn's English list, contractions, and customer-care chatter.
+# keywords drop: scikit-learn's English list, contractions, customer-care chatter, and a
+# few German auxiliaries.
 _CHATTER = """
     i'm i've i'd i'll you're you've we're we've they're it's that's what's there's let's
     isn't aren't wasn't weren't haven't hasn't hadn't doesn't don't didn't won't wouldn't
     can't couldn't shouldn't ain't amp just like know want need make did does done got
     getting going really already today yesterday tomorrow day days week ago time guys hey
     hi ok okay yeah lol pls plz thx dm sure good great way thing things tried try trying
+    habe hast haben hat hatte sind war kein keine keinen gibt jetzt heute immer
 """
 _TOPIC_STOPWORDS = ENGLISH_STOP_WORDS | frozenset(_CHATTER.split())
 
