@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import (
     CountVectorizer,
     TfidfTransformer,
 )
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from rapport.intelligence.keywords import content_words
 
