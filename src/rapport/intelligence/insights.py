@@ -4,7 +4,7 @@ customer messages per day, sentiment per day, intents and languages of a period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Connection
 
@@ -44,16 +44,25 @@ def _days(first: date, last: date) -> list[str]:
 
 
 def _period_days(scope: MessageScope, seen: list[str]) -> list[str]:
-    """Every day from the scope's start (or its first message) to its end (or today)."""
-    if not seen and scope.since is None:
+    """Every day from the scope's start (or its first message) to its end (or today).
+
+    A period reaching back further than :data:`MAX_DAYS` starts at its first message
+    instead, so a far-off ``since`` does not make a list of empty days."""
+    first_seen = date.fromisoformat(seen[0]) if seen else None
+    if scope.until is not None:
+        end = scope.until  # exclusive: a period ending at midnight ends the day before
+        last = end.date() - timedelta(days=1) if end.time() == time() else end.date()
+    else:
+        last = datetime.now(UTC).date()
+    if seen:
+        last = max(last, date.fromisoformat(seen[-1]))
+    first = scope.since.date() if scope.since is not None else first_seen
+    if first_seen is not None and first is not None:
+        first = min(first, first_seen)
+    if first is None or first > last:
         return []
-    first = date.fromisoformat(seen[0]) if seen else date.max
-    if scope.since is not None:
-        first = min(first, scope.since.astimezone(UTC).date())
-    end = scope.until - timedelta(microseconds=1) if scope.until else datetime.now(UTC)
-    last = max(end.astimezone(UTC).date(), date.fromisoformat(seen[-1]) if seen else date.min)
-    if (last - first).days > MAX_DAYS and seen:
-        first = date.fromisoformat(seen[0])
+    if (last - first).days > MAX_DAYS:
+        first = first_seen or last
     return _days(first, last)
 
 

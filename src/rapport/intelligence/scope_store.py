@@ -5,7 +5,7 @@ both count the same messages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table
@@ -33,8 +33,14 @@ class MessageScope:
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             moment = getattr(self, name)
-            if moment is not None and moment.tzinfo is None:
+            if moment is None:
+                continue
+            if moment.tzinfo is None:
                 raise InvalidInput(f"{name}: give a time zone (or read it as UTC first)")
+            try:
+                object.__setattr__(self, name, moment.astimezone(UTC))
+            except OverflowError:
+                raise InvalidInput(f"{name}: {moment.isoformat()} is out of range") from None
         if self.since and self.until and self.since >= self.until:
             raise InvalidInput(
                 f"until ({self.until.isoformat()}) must be after since ({self.since.isoformat()})"

@@ -73,3 +73,15 @@ def test_insights_figures_and_posts(
     # another workspace sees none of it
     other = make_user(Role.ANALYST, workspace=other_workspace)
     assert client.get(f"/api/v1/insights?{PERIOD}", headers=other).json()["messages"] == 0
+
+
+def test_far_off_periods_are_answered_not_crashed(client: TestClient, agent: Headers) -> None:
+    old = client.get("/api/v1/insights?since=0001-01-01T00:00:00Z", headers=agent)
+    assert old.status_code == 200
+    assert len(old.json()["volume"]) <= 3661  # no list of empty days back to year 1
+    odd = client.get("/api/v1/insights?since=0001-01-01T00:00:00%2B14:00", headers=agent)
+    assert odd.status_code == 422
+    assert "since" in odd.json()["error"]["message"]
+    early = client.get("/api/v1/topics?until=0001-01-02T00:00:00Z", headers=agent)
+    assert early.status_code == 200
+    assert early.json()["topics"] == []
