@@ -22,7 +22,9 @@ from rapport.api import (
     discovery,
     engage,
     health,
+    insights,
     messages,
+    topics,
     trends,
 )
 from rapport.api.auth import current_principal
@@ -61,6 +63,8 @@ def _api_router() -> APIRouter:
         trends,
         alerts,
     ):
+        protected.include_router(module.router)
+    for module in (topics, insights):  # listening intelligence
         protected.include_router(module.router)
     for router in (
         cases.router,

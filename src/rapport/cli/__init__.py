@@ -18,6 +18,7 @@ from rapport.cli.jobs import jobs_app
 from rapport.cli.nlp import nlp_app, register_commands
 from rapport.cli.rules import rules_app, setup_app
 from rapport.cli.server import db_app, serve_command
+from rapport.cli.topics import TOPICS_HELP, topics_command
 from rapport.cli.trends import TRENDS_HELP, trends_command
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.command("import", help=IMPORT_HELP)(import_command)
 app.command("serve")(serve_command)
 app.command("enrich", help=ENRICH_HELP)(enrich_command)
 app.command("trends", help=TRENDS_HELP)(trends_command)
+app.command("topics", help=TOPICS_HELP)(topics_command)
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(cases_app, name="cases")
 app.add_typer(sla_app, name="sla")
