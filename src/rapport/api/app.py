@@ -21,12 +21,14 @@ from rapport.api import (
     discovery,
     engage,
     health,
+    listening,
     messages,
 )
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
 from rapport.api.schemas import ErrorOut
 from rapport.errors import NotFound
+from rapport.intelligence.listening.expression import InvalidQuery
 from rapport.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -51,6 +53,7 @@ def _api_router() -> APIRouter:
     protected = APIRouter(dependencies=[Depends(current_principal)])
     for module in (conversations, messages, contacts, deadletters, channels, discovery):
         protected.include_router(module.router)
+    protected.include_router(listening.router)
     for router in (
         cases.router,
         cases.conversation_router,
@@ -130,6 +133,7 @@ def create_app(
     )
     app.state.db = db
     install_error_handlers(app)
+    app.add_exception_handler(InvalidQuery, listening.invalid_query_error)
     app.include_router(health.router)
     app.include_router(csat_page.router)  # the customer's survey page: no login
     app.include_router(_api_router())

@@ -281,14 +281,15 @@ def matches_command(
                 limit=limit,
                 offset=offset,
             )
-    items = [MatchOut(**{**shown.match.__dict__, "text": shown.text}) for shown in page.items]
+    items = [MatchOut.of(shown) for shown in page.items]
     if as_json:
         print_json([m.model_dump(mode="json") for m in items])
         return
     noun = "match" if page.total == 1 else "matches"
     table = Table(title=f"{page.total} {noun} of {safe(name)}", title_justify="left")
-    for column in ("received", "channel", "lang", "sentiment", "intent", "conv", "text"):
-        table.add_column(column, overflow="fold" if column == "text" else "ellipsis")
+    for column in (f"received ({tz})", "channel", "lang", "sentiment", "intent", "conv"):
+        table.add_column(column, no_wrap=True, max_width=20)
+    table.add_column("text", overflow="fold", ratio=1, min_width=30)
     for m in items:
         table.add_row(
             f"{m.received_at.astimezone(zone):%Y-%m-%d %H:%M}",

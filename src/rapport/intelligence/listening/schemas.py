@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapport.store.listening import QueryKind
+
+if TYPE_CHECKING:
+    from rapport.intelligence.listening.matching import ShownMatch
 
 _EXPRESSION = (
     'Boolean keywords: words, "phrases", AND, OR, NOT (or -word), parentheses, #hashtags, '
@@ -73,6 +78,8 @@ class ChangeOut(_Out):
 
 
 class MatchOut(BaseModel):
+    """A message a query matched; the readings are null for a message not read yet."""
+
     message_id: int
     conversation_id: int
     received_at: datetime
@@ -81,6 +88,10 @@ class MatchOut(BaseModel):
     sentiment: str | None
     intent: str | None
     text: str
+
+    @classmethod
+    def of(cls, shown: ShownMatch) -> MatchOut:
+        return cls(**asdict(shown.match), text=shown.text)
 
 
 class VoiceOut(_Out):

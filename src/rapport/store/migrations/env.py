@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import rapport.store.engagement  # noqa: F401  (registers the engagement tables)
-import rapport.store.listening  # noqa: F401  (registers the listening tables)
+from rapport.store import engagement, listening  # noqa: F401  (register their tables)
 from rapport.store.models import Base
 
 config = context.config
