@@ -1,10 +1,10 @@
 """Text folded for matching: case, accents and script variants set aside, split into words.
 
 Folding is the same for a query and for the text it is matched against, so "cafe" finds
-"Café", "ORDER" finds "order" and Persian written with Arabic letters (ي, ك) finds Persian
-written with Persian ones (ی, ک). Only accent-like marks are removed (Latin, Greek and
-Cyrillic diacritics, Arabic and Hebrew vowel points); the vowel signs of Indic and other
-scripts are part of their letters and stay, as part of the word.
+"Café", "tromso" finds "Tromsø", "ORDER" finds "order" and Persian written with Arabic
+letters (ي, ك) finds Persian written with Persian ones (ی, ک). Only accent-like marks are
+removed (Latin, Greek and Cyrillic diacritics, Arabic and Hebrew vowel points); the vowel
+signs of Indic and other scripts are part of their letters and stay, as part of the word.
 
 A word is a run of letters, digits, marks and underscores in any script; everything else
 (spaces, punctuation, emoji, the zero-width non-joiner of Persian) separates words.
@@ -33,8 +33,19 @@ _ACCENT_RANGES = (
 )
 _TATWEEL = 0x0640  # Arabic letter stretching, typographic only
 
-# Arabic letters and digits that Persian writes with its own code points.
+# Letters whose stroke is a diacritic but which Unicode does not decompose (people type
+# "Tromso" for Tromsø, "Lodz" for Łódź), after case folding; þ, ð, æ and œ are letters of
+# their own and stay. Then Arabic letters and digits that Persian writes with its own code
+# points.
 _SCRIPT_VARIANTS = {
+    0x00F8: "o",  # ø
+    0x0142: "l",  # ł
+    0x0111: "d",  # đ
+    0x0127: "h",  # ħ
+    0x0167: "t",  # ŧ
+    0x0180: "b",  # ƀ
+    0x01E5: "g",  # ǥ
+    0x0268: "i",  # ɨ
     0x064A: "\u06cc",  # Arabic yeh -> Persian yeh
     0x0649: "\u06cc",  # alef maksura -> Persian yeh
     0x0643: "\u06a9",  # Arabic kaf -> Persian keheh
@@ -131,7 +142,7 @@ INDEX_UNSAFE_RANGES = (
     (0xFE20, 0xFE2F),
     (0xFE70, 0xFE7F),
     (0xFF10, 0xFF5A),
-    (0x107A5, 0x107A5),
+    (0x10780, 0x107BA),
     (0x1D400, 0x1D7FF),
     (0x1F100, 0x1F190),
     (0x1FBF0, 0x1FBF9),
