@@ -49,6 +49,11 @@ class CompiledQuery:
     def matches(self, text: str, language: str | None = None) -> bool:
         return self.matcher_for(language).matches(text)
 
+    @property
+    def markers(self) -> bool:
+        """Whether any of its expressions has a hashtag or a handle."""
+        return self.default.markers or any(m.markers for m in self.variants.values())
+
     def matches_words(self, words: Words, language: str | None) -> bool:
         return self.matcher_for(language).matches_words(words)
 

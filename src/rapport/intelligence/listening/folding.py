@@ -72,6 +72,12 @@ def _translation() -> dict[int, str | None]:
     return table
 
 
+@cache
+def _mark_class() -> str:
+    """A regex class body of the combining marks of every script (BMP and SMP)."""
+    return _char_class(_mark_ranges(min(sys.maxunicode, 0x1FFFF)))
+
+
 def _mark_ranges(limit: int) -> tuple[tuple[int, int], ...]:
     ranges: list[tuple[int, int]] = []
     start: int | None = None
@@ -92,9 +98,62 @@ def word_pattern() -> re.Pattern[str]:
     """Words of folded text, a ``#`` or ``@`` before one kept as its own token.
 
     Built on first use (it lists the marks of every script), not at import."""
-    marks = _char_class(_mark_ranges(min(sys.maxunicode, 0x1FFFF)))
+    marks = _mark_class()
     word = rf"[\w{marks}]+"
     return re.compile(rf"(?<![\w{marks}])[#@](?={word})|{word}")
+
+
+# In the joining with markers, a "#" or "@" that starts a word becomes a word of its own,
+# spelt with a control character (any such character in the text is a separator anyway, and
+# is made a space first).
+MARKER_WORDS = {"#": "\x00", "@": "\x01"}
+
+
+@cache
+def _separators() -> tuple[bytes, bytes]:
+    """bytes.translate tables for ASCII text: every byte but letters, digits and "_" becomes
+    a space (the second table keeps the marker words)."""
+    plain = bytes(c if chr(c).isalnum() or c == 0x5F else 0x20 for c in range(256))
+    marked = bytes(c if c in (0, 1) else plain[c] for c in range(256))
+    return plain, marked
+
+
+@cache
+def _gaps(marked: bool) -> re.Pattern[str]:
+    """What separates words in text of any script (keeping the marker words if asked)."""
+    marks = _mark_class()
+    return re.compile(rf"[^\w{marks}{chr(0) + chr(1) if marked else ''}]+")
+
+
+@cache
+def _marker(char: str, ascii_only: bool) -> re.Pattern[str]:
+    """``char`` (``#`` or ``@``) where it starts a word (in ASCII text, or in any)."""
+    marks = "" if ascii_only else _mark_class()
+    return re.compile(rf"(?<![\w{marks}]){re.escape(char)}(?=[\w{marks}])")
+
+
+def _join(folded: str, marked: bool, ascii_only: bool) -> str:
+    if ascii_only:  # bytes.translate and split: several times faster than a regex
+        table = _separators()[1 if marked else 0]
+        return " " + " ".join(folded.encode("ascii").translate(table).decode("ascii").split()) + " "
+    return f" {_gaps(marked).sub(' ', folded)} "
+
+
+def joined_words(text: str, markers: bool = False) -> tuple[str, str]:
+    """The folded words of ``text`` joined by single spaces, with a space at either end
+    (there may be two): " love my vetur 2 tent ", once without the ``#`` and ``@`` markers,
+    and once (when ``markers``; otherwise the same string twice) with each ``#`` or ``@``
+    that starts a word kept as the word ``MARKER_WORDS[...]`` before it."""
+    folded = fold(text)
+    ascii_only = folded.isascii()
+    plain = _join(folded, False, ascii_only)
+    if not markers or ("#" not in folded and "@" not in folded):
+        return plain, plain
+    marked = folded.replace("\x00", " ").replace("\x01", " ")
+    for char, word in MARKER_WORDS.items():
+        if char in marked:
+            marked = _marker(char, ascii_only).sub(f" {word} ", marked)
+    return plain, _join(marked, True, ascii_only)
 
 
 def fold(text: str) -> str:

@@ -12,16 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapport.intelligence.listening.expression import And, Node, Not, Term, parse
-from rapport.intelligence.listening.folding import fold_words
+from rapport.intelligence.listening.folding import MARKER_WORDS, joined_words
 
 _Test = Callable[[str, str], bool]  # (plain words, words with markers) -> bool
-_MARKERS = ("#", "@")
 
 
 def _needle(term: Term) -> str:
     body = " ".join(term.words)
     if term.marker:
-        body = f"{term.marker} {body}"
+        body = f"{MARKER_WORDS[term.marker]} {body}"
     return f" {body}" if term.prefix else f" {body} "
 
 
@@ -61,16 +60,17 @@ class Matcher:
     expression: str
     tree: Node
     _test: _Test
+    markers: bool  # whether it has a hashtag or a handle
 
     @classmethod
     def of(cls, expression: str, field: str = "expression") -> Matcher:
         """Parse and compile; raises ``InvalidQuery`` with the position of a mistake."""
         tree = parse(expression, field)
-        return cls(expression, tree, _compile(tree))
+        return cls(expression, tree, _compile(tree), _uses_markers(tree))
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` matches (case, accents and letter variants aside)."""
-        return self._test(*Words.of(text))
+        return self._test(*Words.of(text, self.markers))
 
     def matches_words(self, words: Words) -> bool:
         """Whether a text already split by ``Words.of`` matches (to test many queries)."""
@@ -78,19 +78,22 @@ class Matcher:
 
 
 class Words(tuple[str, str]):
-    """A text folded and split once: its words joined by spaces, without and with the
-    ``#``/``@`` markers."""
+    """A text folded and split once: its words joined by spaces, without and (if asked
+    for) with the ``#``/``@`` markers."""
 
     __slots__ = ()
 
     @classmethod
-    def of(cls, text: str) -> Words:
-        tokens = fold_words(text)
-        marked = " " + " ".join(tokens) + " "
-        if "#" not in tokens and "@" not in tokens:
-            return cls((marked, marked))
-        plain = " " + " ".join(t for t in tokens if t not in _MARKERS) + " "
-        return cls((plain, marked))
+    def of(cls, text: str, markers: bool = True) -> Words:
+        return cls(joined_words(text, markers))
+
+
+def _uses_markers(node: Node) -> bool:
+    if isinstance(node, Term):
+        return bool(node.marker)
+    if isinstance(node, Not):
+        return _uses_markers(node.item)
+    return any(_uses_markers(item) for item in node.items)
 
 
 # What the full-text index can narrow down: ASCII words (the index and the matcher fold

@@ -108,9 +108,10 @@ def matches_of_many(
             )
         return found
     scope = store.Scope(workspace_id, since, until, channel, direction)
+    markers = any(q.markers for q in queries)
     for batch in store.message_batches(session, scope):
         for row in batch:
-            words = Words.of(row.text)
+            words = Words.of(row.text, markers)
             for q in queries:
                 if q.matches_words(words, row.language):
                     found[q.name].append(_matched(row))
