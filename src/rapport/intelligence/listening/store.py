@@ -162,17 +162,6 @@ def message_batches(
         after = rows[-1].id
 
 
-def count_in_scope(session: Session, scope: Scope) -> int:
-    """How many messages the scope holds (for a progress bar)."""
-    query = (
-        select(func.count())
-        .select_from(Message)
-        .join(Channel, Channel.id == Message.channel_id)
-        .where(*_conditions(session, scope, None))
-    )
-    return int(session.execute(query).scalar_one())
-
-
 def texts_of(session: Session, message_ids: Sequence[int]) -> dict[int, str]:
     """The texts of these messages, by id (to show a page of matches)."""
     if not message_ids:
