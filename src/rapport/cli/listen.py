@@ -316,9 +316,12 @@ def share_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     workspace: str | None = WorkspaceOption,
 ) -> None:
-    """Share of voice: each query's mentions among customers' messages, its share of all
-    mentions, its sentiment and its channels. A message that matches two queries counts for
-    both, so the shares add up to 100% and the mentions may exceed the messages."""
+    """Share of voice: each query's mentions, share, sentiment and channels.
+
+    Compares every query of --kind (brand by default), or the queries named. Mentions are
+    customers' messages; a message that matches two queries counts for both, so the shares
+    add up to 100% of the mentions, which may be more than the messages.
+    """
     start, end = parse_when(since, "--since"), parse_when(until, "--until")
     with user_errors():
         db = open_database()
