@@ -8,7 +8,7 @@ say where it went wrong; a name in use is a 409.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -130,6 +130,9 @@ def listening_query_matches(
     since: Since = None,
     until: Until = None,
     channel: Annotated[str | None, text_query("Only this channel (by name).", 100)] = None,
+    sort: Annotated[
+        Literal["-received_at", "received_at"], Query(description="Newest or oldest first.")
+    ] = "-received_at",
 ) -> PageOut[MatchOut]:
     """Customers' messages the query matches, newest first; ``total`` counts them all."""
     query = queries.get_query(session, principal.workspace_id, query_id)
@@ -142,6 +145,7 @@ def listening_query_matches(
         channel=channel,
         limit=paging.limit,
         offset=paging.offset,
+        oldest_first=sort == "received_at",
     )
     items = [MatchOut.of(shown) for shown in page.items]
     return PageOut[MatchOut](

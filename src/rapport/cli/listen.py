@@ -259,6 +259,7 @@ def matches_command(
     channel: str | None = typer.Option(None, help="Only this channel (by name)."),
     limit: int = typer.Option(50, min=1, max=500, help="At most N."),
     offset: int = typer.Option(0, min=0, help="Skip the first N."),
+    oldest: bool = typer.Option(False, "--oldest", help="Oldest first."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
     tz: str = TzOption,
     workspace: str | None = WorkspaceOption,
@@ -280,6 +281,7 @@ def matches_command(
                 channel=channel,
                 limit=limit,
                 offset=offset,
+                oldest_first=oldest,
             )
     items = [MatchOut.of(shown) for shown in page.items]
     if as_json:

@@ -89,6 +89,10 @@ def test_matches_page_and_share_of_voice(
     assert (page["total"], page["limit"], len(page["items"])) == (3, 2, 2)
     assert page["items"][0]["text"].startswith("Fjord & Pine vs Nordkamm")
     assert page["items"][0]["channel"] == "x"
+    oldest = client.get(
+        f"{BASE}/queries/{fp['id']}/matches?sort=received_at&limit=1", headers=agent
+    ).json()
+    assert oldest["items"][0]["text"].startswith("Love my Vetur 2")
     later = client.get(
         f"{BASE}/queries/{fp['id']}/matches?since=2026-11-20T09:05:00&until=2026-11-20T09:30Z",
         headers=agent,

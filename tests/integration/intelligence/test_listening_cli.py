@@ -102,6 +102,8 @@ def test_matches_and_share_of_voice(database: str) -> None:
     found = json.loads(run("listen", "matches", "Fjord & Pine", "--json", "--limit", "2"))
     assert [m["text"][:10] for m in found] == ["Fjord & Pi", "The Vetur "]
     assert found[1]["sentiment"] == "negative"
+    first = json.loads(run("listen", "matches", "Fjord & Pine", "--json", "--oldest"))
+    assert first[0]["text"].startswith("Love my Vetur 2")
     table = run("listen", "matches", "Fjord & Pine", "--tz", "Europe/Oslo", "--limit", "1")
     assert "3 matches of Fjord & Pine" in table
     assert "2026-11-20 11:00" in table  # 10:00 UTC shown in Oslo time

@@ -128,11 +128,13 @@ def list_matches(
     channel: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    oldest_first: bool = False,
 ) -> Page[ShownMatch]:
-    """One page of a query's matches, newest first, with their texts; the total is exact."""
+    """One page of a query's matches, newest first (or oldest first), with their texts; the
+    total is exact."""
     check_paging(limit, offset)
     every = list(matching_messages(session, workspace_id, query, since, until, channel))
-    every.sort(key=lambda m: (m.received_at, m.message_id), reverse=True)
+    every.sort(key=lambda m: (m.received_at, m.message_id), reverse=not oldest_first)
     page = every[offset : offset + limit]
     texts = store.texts_of(session, [m.message_id for m in page])
     items = [ShownMatch(m, texts.get(m.message_id, "")) for m in page]
