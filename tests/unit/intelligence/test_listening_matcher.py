@@ -65,6 +65,9 @@ def matches(expression: str, text: str) -> bool:
         ("@fjordandpine", "fjordandpine help", False),
         ("@fjordandpine", "mail me at me@fjordandpine", False),
         ("#vet*", "#Vetur2 rocks", True),
+        ("#vetur", "a\x00vetur", False),  # control characters never pose as markers
+        ("@fp", "x\x01fp", False),
+        ("#vetur", "\uff03Vetur", True),  # a full-width hash sign is a hash sign
         # Icelandic: þ, ð, æ, ö and accents
         ("þjónustu", "Takk fyrir frábæra ÞJÓNUSTU!", True),
         ("þjonustu", "Takk fyrir frábæra þjónustu", True),
@@ -189,6 +192,28 @@ expressions = st.recursive(
 def test_matcher_agrees_with_the_reference_reading(expression: str, text: str) -> None:
     matcher = Matcher.of(expression)
     assert matcher.matches(text) is _reference(matcher.tree, _words(text))
+
+
+ANY_TEXT_QUERIES = [
+    Matcher.of(e) for e in ("a", "a*", '"a b"', "#a", "@a*", "#a OR @b", "é", "ab -#c", '"#a b"')
+]
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("aAbBcé_ #@\x00\x01.-\u0301\u200c\u0627\u0628\uff21\uff03ß"),
+        max_size=12,
+    )
+)
+def test_any_text_is_split_as_the_reference_splits_it(text: str) -> None:
+    for matcher in ANY_TEXT_QUERIES:
+        assert matcher.matches(text) is _reference(matcher.tree, _words(text)), matcher.expression
+
+
+@given(st.text(max_size=30))
+def test_arbitrary_unicode_is_split_as_the_reference_splits_it(text: str) -> None:
+    for matcher in ANY_TEXT_QUERIES:
+        assert matcher.matches(text) is _reference(matcher.tree, _words(text)), matcher.expression
 
 
 @given(expressions, texts)
