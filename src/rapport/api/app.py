@@ -23,6 +23,7 @@ from rapport.api import (
     engage,
     health,
     insights,
+    listening,
     messages,
     topics,
     trends,
@@ -31,6 +32,7 @@ from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
 from rapport.api.schemas import ErrorOut
 from rapport.errors import NotFound
+from rapport.intelligence.listening.expression import InvalidQuery
 from rapport.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -66,6 +68,7 @@ def _api_router() -> APIRouter:
         protected.include_router(module.router)
     for module in (topics, insights):  # listening intelligence
         protected.include_router(module.router)
+    protected.include_router(listening.router)
     for router in (
         cases.router,
         cases.conversation_router,
@@ -145,6 +148,7 @@ def create_app(
     )
     app.state.db = db
     install_error_handlers(app)
+    app.add_exception_handler(InvalidQuery, listening.invalid_query_error)
     app.include_router(health.router)
     app.include_router(csat_page.router)  # the customer's survey page: no login
     app.include_router(_api_router())

@@ -15,6 +15,7 @@ from rapport.cli.discover import discover_app
 from rapport.cli.enrich import ENRICH_HELP, enrich_command
 from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.jobs import jobs_app
+from rapport.cli.listen import listen_app
 from rapport.cli.nlp import nlp_app, register_commands
 from rapport.cli.rules import rules_app, setup_app
 from rapport.cli.server import db_app, serve_command
@@ -48,6 +49,7 @@ register_commands()
 app.add_typer(nlp_app, name="nlp")
 app.add_typer(discover_app, name="discover")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(listen_app, name="listen")
 
 
 def main() -> None:
