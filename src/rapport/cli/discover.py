@@ -168,3 +168,25 @@ def performance_command(
         f"{rare['seen_once']:,} of {rare['variants']:,} variants were seen once "
         f"({rare['share_of_cases']:.1%} of the cases)"
     )
+
+
+def _register() -> None:
+    """The other views' commands live in their own modules; they share ``@log_command``."""
+    from rapport.cli.discover_exceptions import exceptions_command, hotspots_command
+    from rapport.cli.discover_kpi import kpi_command
+    from rapport.cli.discover_model import conformance_command, model_command
+    from rapport.cli.discover_people import network_command, water_coolers_command
+
+    for name, command in (
+        ("exceptions", exceptions_command),
+        ("hotspots", hotspots_command),
+        ("network", network_command),
+        ("water-coolers", water_coolers_command),
+        ("model", model_command),
+        ("conformance", conformance_command),
+        ("kpi", kpi_command),
+    ):
+        discover_app.command(name)(command)
+
+
+_register()
