@@ -8,6 +8,7 @@ The figures are pm4py's: fitness per case, the share of cases that fit, and the 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -139,13 +140,15 @@ def _replay(paths: list[list[str]], model: PetriNet) -> list[dict[str, Any]]:
 def _align(paths: list[list[str]], model: PetriNet) -> list[dict[str, Any]]:
     from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
 
-    aligned = alignments.apply(
-        _pm4py_log(paths),
-        model.net,
-        model.initial,
-        model.final,
-        parameters={"show_progress_bar": False},
-    )
+    with warnings.catch_warnings():  # numpy's matrix class, used by pm4py's LP solver
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        aligned = alignments.apply(
+            _pm4py_log(paths),
+            model.net,
+            model.initial,
+            model.final,
+            parameters={"show_progress_bar": False},
+        )
     results = []
     for a in aligned:
         steps = []
