@@ -5,7 +5,7 @@ Each view is served twice by ``routes.py``: ``POST /discovery/NAME`` on an uploa
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -117,7 +117,7 @@ def _model_upload(
 
     def read(path: Path) -> Any:
         try:
-            return read_model(path)
+            return replace(read_model(path), source=name)
         except ModelError as exc:
             raise ModelError(str(exc).replace(str(path), name)) from None
 
