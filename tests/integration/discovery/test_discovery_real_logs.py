@@ -48,9 +48,8 @@ def test_bpic2013_departments_have_water_coolers() -> None:
     # informal contact goes both ways: some pairs meet in each direction
     pairs = {(w.source, w.target) for w in found}
     assert any((t, s) in pairs for s, t in pairs)
-    # the busiest formal handover (G96 → G97, a first-to-second-line pair) is explained
-    # by the flow well enough not to be the top water cooler
-    assert (found[0].source, found[0].target) != ("G96", "G97")
+    # the busiest handover (G96 → G97, 255) is fewer than the flow expects: not listed
+    assert ("G96", "G97") not in pairs
 
 
 def test_bpic2013_hot_spots_by_department_rank_overlapping_exceptions() -> None:
