@@ -163,15 +163,17 @@ def find_water_coolers(
     table = expected_handovers(log, by).filter(
         (pl.col("source") != pl.col("target")) & (pl.col("observed") >= min_count)
     )
+    observed = table["observed"].cast(pl.Int64).to_numpy()
+    expected = table["expected"].to_numpy()
+    # P(N >= observed | expected); a pair the model never expects is infinitely surprising
+    tails = poisson.sf(observed - 1, expected)
     found: list[WaterCooler] = []
-    for row in table.iter_rows(named=True):
-        observed, expected = int(row["observed"]), float(row["expected"])
-        lift = observed / expected if expected > 0 else math.inf
-        p_value = float(poisson.sf(observed - 1, expected)) if expected > 0 else 0.0
+    for row, tail in zip(table.iter_rows(named=True), tails, strict=True):
+        count, mean = int(row["observed"]), float(row["expected"])
+        lift = count / mean if mean > 0 else math.inf
+        p_value = float(tail) if mean > 0 else 0.0
         if lift >= min_lift and p_value <= max_p:
-            found.append(
-                WaterCooler(row["source"], row["target"], observed, expected, lift, p_value)
-            )
+            found.append(WaterCooler(row["source"], row["target"], count, mean, lift, p_value))
     found.sort(key=lambda w: (-w.lift, -w.observed, w.source, w.target))
     return found
 

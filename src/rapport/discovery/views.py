@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapport.discovery.analysis import Handover, ProcessMap, Variant
+from rapport.discovery.model import model_json
 from rapport.discovery.performance import Performance
+from rapport.discovery.social import water_coolers_json
 
 if TYPE_CHECKING:  # the modules behind these views load scipy or pm4py when they run
     from rapport.discovery.conformance import Conformance
@@ -52,6 +54,21 @@ def network_json(result: Network) -> dict[str, Any]:
     """``{"attribute", "kind", "directed", "nodes": [{"id", "cases", "events"}],
     "edges": [{"source", "target", "weight"}]}``."""
     return result.as_dict()
+
+
+__all__ = [
+    "conformance_json",
+    "exceptions_json",
+    "handover_json",
+    "hotspots_json",
+    "kpi_json",
+    "map_json",
+    "model_json",  # the BPMN model as nodes and flows
+    "network_json",
+    "performance_json",
+    "variants_json",
+    "water_coolers_json",  # the pairs, and their network to draw
+]
 
 
 def conformance_json(result: Conformance) -> dict[str, Any]:
