@@ -8,12 +8,8 @@ from rich.table import Table
 
 from rapport.cli.context import fail, print_json, user_errors
 from rapport.cli.discover_source import LogSource, log_command
-from rapport.discovery.social import (
-    find_water_coolers,
-    handover_network,
-    together_network,
-    water_coolers_json,
-)
+from rapport.discovery.coolers import find_water_coolers, water_coolers_json
+from rapport.discovery.social import handover_network, together_network
 from rapport.discovery.views import network_json
 
 KINDS = ("handover", "together")
@@ -58,8 +54,13 @@ def network_command(
 def water_coolers_command(
     source: LogSource,
     by: str = ByOption,
+    kind: str = typer.Option(
+        "handover",
+        "--kind",
+        help="handover: work passed X → Y; together: X and Y on the same cases.",
+    ),
     min_count: int = typer.Option(
-        10, "--min-count", min=1, help="Pairs with fewer handovers are left out."
+        10, "--min-count", min=1, help="Pairs with fewer handovers (or shared cases) are left out."
     ),
     min_lift: float = typer.Option(
         2.0, "--min-lift", min=0.0, help="Observed over expected, at least."
@@ -69,17 +70,21 @@ def water_coolers_command(
     ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Water coolers: pairs of departments that hand work to each other far more often than
-    the process map's flow explains (expected: each edge a → b spread over the pairs by
-    each department's share of a and of b)."""
+    """Water coolers: pairs of departments that hand work to each other (or share cases) far
+    more often than the process explains (expected: each event's department drawn from its
+    activity's split, e.g. an edge a → b spread over the pairs by their shares of a and b)."""
+    if kind not in KINDS:
+        fail(f"--kind: must be one of {', '.join(KINDS)}, not {kind!r}", 2)
     with user_errors():
         log = source.load()
-        found = find_water_coolers(log, by, min_count=min_count, min_lift=min_lift, max_p=max_p)
-        data = water_coolers_json(log, by, found)
+        found = find_water_coolers(
+            log, by, kind=kind, min_count=min_count, min_lift=min_lift, max_p=max_p
+        )
+        data = water_coolers_json(log, by, found, kind)
     if as_json:
         print_json(data)
         return
-    table = Table(title=f"Water coolers by {by}: {len(found):,} pairs")
+    table = Table(title=f"Water coolers by {by} ({kind}): {len(found):,} pairs")
     for name in ("from", "to", "observed", "expected", "lift", "p"):
         table.add_column(name, justify="left" if name in ("from", "to") else "right")
     for w in found:

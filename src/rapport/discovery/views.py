@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rapport.discovery.analysis import Handover, ProcessMap, Variant
+from rapport.discovery.coolers import water_coolers_json
 from rapport.discovery.model import model_json
 from rapport.discovery.performance import Performance
-from rapport.discovery.social import water_coolers_json
 
 if TYPE_CHECKING:  # the modules behind these views load scipy or pm4py when they run
     from rapport.discovery.conformance import Conformance

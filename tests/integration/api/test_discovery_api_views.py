@@ -58,6 +58,10 @@ def test_water_coolers_of_bpic2013(client: TestClient, agent: Headers) -> None:
     assert body["pairs"]
     assert all(p["lift"] >= 2 and p["observed"] >= 15 for p in body["pairs"])
     assert body["network"]["directed"] is True
+    shared = _post(client, agent, "water-coolers", path, by="org:group", kind="together")
+    assert shared.status_code == 200, shared.text
+    assert shared.json()["kind"] == "together"
+    assert shared.json()["pairs"]
 
 
 def test_model_and_conformance_of_an_upload_and_an_uploaded_model(

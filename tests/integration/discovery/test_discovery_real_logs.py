@@ -13,12 +13,12 @@ import pytest
 from tests.conftest import shared_data
 
 from rapport.discovery.conformance import check_conformance
+from rapport.discovery.coolers import expected_handovers, find_water_coolers
 from rapport.discovery.exceptions import find_exceptions
 from rapport.discovery.hotspots import find_hotspots
 from rapport.discovery.kpis import KpiSpec, compare_kpi, split_periods
 from rapport.discovery.model import discover_model, model_json
 from rapport.discovery.readers import read_log
-from rapport.discovery.social import expected_handovers, find_water_coolers
 
 BPIC2013 = "eventlogs/07_bpic2013_incidents.xes.gz"
 HELPDESK = "eventlogs/helpdesk.xes.gz"
@@ -50,6 +50,11 @@ def test_bpic2013_departments_have_water_coolers() -> None:
     assert any((t, s) in pairs for s, t in pairs)
     # the busiest handover (G96 → G97, 255) is fewer than the flow expects: not listed
     assert ("G96", "G97") not in pairs
+    together = find_water_coolers(log, "org:group", kind="together", min_count=10)
+    assert together
+    assert all(w.source < w.target and w.lift >= 2 for w in together)
+    # the pairs that hand work to each other unexpectedly also share cases unexpectedly
+    assert {(w.source, w.target) for w in together} & {tuple(sorted(p)) for p in pairs}
 
 
 def test_bpic2013_hot_spots_by_department_rank_overlapping_exceptions() -> None:

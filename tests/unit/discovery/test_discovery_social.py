@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from tests.unit.discovery.logs import make_log
 
-from rapport.discovery.social import (
+from rapport.discovery.coolers import (
     expected_handovers,
+    expected_shared_cases,
     find_water_coolers,
-    handover_network,
-    together_network,
     water_coolers_json,
 )
+from rapport.discovery.social import handover_network, together_network
 
 
 def _cooler_log() -> object:
@@ -75,3 +75,19 @@ def test_networks_have_sized_nodes_and_weighted_edges() -> None:
     assert handover_network(log, "dept", min_count=2).edges == [
         {"source": "sales", "target": "ops", "weight": 2}
     ]
+
+
+def test_shared_cases_expected_under_independence() -> None:
+    log = _cooler_log()
+    table = expected_shared_cases(log, "dept")  # type: ignore[arg-type]
+    rows = {(r["source"], r["target"]): (r["observed"], r["expected"]) for r in table.to_dicts()}
+    # P(X on a case) = P(Y on it) = 0.5 and they never do the same event: both with 0.25
+    assert rows[("X", "Y")] == (20, pytest.approx(10.0))
+    assert rows[("W", "Z")] == (20, pytest.approx(10.0))
+    # V does every c: with X on half the cases, as the flow says
+    assert rows[("V", "X")] == (20, pytest.approx(20.0))
+    assert ("X", "Z") not in rows  # never together, so never a candidate
+    found = find_water_coolers(log, "dept", kind="together", min_count=5, min_lift=1.5)  # type: ignore[arg-type]
+    assert [(w.source, w.target) for w in found] == [("W", "Z"), ("X", "Y")]
+    data = water_coolers_json(log, "dept", found, kind="together")  # type: ignore[arg-type]
+    assert data["network"]["directed"] is False

@@ -20,17 +20,13 @@ from rapport.api.discovery.params import (
     read_upload,
 )
 from rapport.discovery.analysis import discover_handover, discover_map, discover_variants
+from rapport.discovery.coolers import find_water_coolers, water_coolers_json
 from rapport.discovery.exceptions import CANCEL_PATTERN, RARE_BELOW, find_exceptions
 from rapport.discovery.hotspots import find_hotspots
 from rapport.discovery.kpis import KpiSpec, compare_kpi, measure_kpi, split_periods
 from rapport.discovery.log import EventLog, EventLogError
 from rapport.discovery.performance import measure_performance
-from rapport.discovery.social import (
-    find_water_coolers,
-    handover_network,
-    together_network,
-    water_coolers_json,
-)
+from rapport.discovery.social import handover_network, together_network
 from rapport.discovery.views import (
     exceptions_json,
     handover_json,
@@ -163,10 +159,12 @@ def _network(log: EventLog, by: str, kind: str, min_count: int) -> dict[str, Any
 
 
 def _water_coolers(
-    log: EventLog, by: str, min_count: int, min_lift: float, max_p: float
+    log: EventLog, by: str, kind: str, min_count: int, min_lift: float, max_p: float
 ) -> dict[str, Any]:
-    found = find_water_coolers(log, by, min_count=min_count, min_lift=min_lift, max_p=max_p)
-    return water_coolers_json(log, by, found)
+    found = find_water_coolers(
+        log, by, kind=kind, min_count=min_count, min_lift=min_lift, max_p=max_p
+    )
+    return water_coolers_json(log, by, found, kind)
 
 
 VIEWS = (
@@ -250,7 +248,13 @@ VIEWS = (
         "flow explains: ``rapport discover water-coolers --json``.",
         (
             _by("org:group"),
-            Param("min_count", int, 10, "Pairs with fewer handovers are left out.", {"ge": 1}),
+            Param(
+                "kind",
+                Literal["handover", "together"],
+                "handover",
+                "handover: work passed X → Y; together: shared cases.",
+            ),
+            Param("min_count", int, 10, "Pairs with fewer are left out.", {"ge": 1}),
             Param("min_lift", float, 2.0, "Observed over expected, at least.", {"ge": 0}),
             Param("max_p", float, 0.01, "Poisson tail, at most.", {"ge": 0, "le": 1}),
         ),
