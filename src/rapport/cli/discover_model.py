@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rapport.cli.context import err_console, print_json, user_errors
@@ -36,7 +37,9 @@ def model_command(
     from rapport.discovery.model import discover_model, model_json, write_bpmn
 
     with user_errors():
-        model = discover_model(source.load(), noise=noise)
+        log = source.load()
+        with err_console.status(f"discovering a model of {log.cases:,} cases"):
+            model = discover_model(log, noise=noise)
         if bpmn_out is not None:
             write_bpmn(model, bpmn_out)
         data = model_json(model)
@@ -70,6 +73,7 @@ def conformance_command(
         False, "--alignments", help="Exact deviating steps by alignments (slower; small logs)."
     ),
     limit: int = typer.Option(20, "--limit", min=1, help="Deviating cases to list."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = JsonOption,
 ) -> None:
     """Fitness of the log against a model (token-based replay, or alignments) and the cases
@@ -82,8 +86,25 @@ def conformance_command(
         net = read_model(model_file) if model_file is not None else None
         log = source.load()
         if net is None:
-            net = discover_model(log, noise=noise).petri_net()
-        result = check_conformance(log, net, alignments=alignments, limit=limit)
+            with err_console.status(f"discovering a model of {log.cases:,} cases"):
+                net = discover_model(log, noise=noise).petri_net()
+        with Progress(
+            TextColumn("replaying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("variants"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=quiet,
+        ) as bar:
+            task = bar.add_task("replay", total=None)
+            result = check_conformance(
+                log,
+                net,
+                alignments=alignments,
+                limit=limit,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     if as_json:
         print_json(conformance_json(result))
         return
@@ -104,6 +125,7 @@ def conformance_command(
             f"{d.fitness:.3f}",
             str(d.missing_tokens),
             str(d.remaining_tokens),
-            ", ".join(d.steps or d.problems) or "-",
+            ", ".join(d.steps or d.problems)
+            or ("not in the model: " + ", ".join(d.not_in_model) if d.not_in_model else "-"),
         )
     console.print(table)

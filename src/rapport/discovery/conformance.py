@@ -9,6 +9,7 @@ The figures are pm4py's: fitness per case, the share of cases that fit, and the 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from rapport.discovery.log import ACTIVITY, CASE, EventLog
 from rapport.discovery.model import ModelError, PetriNet, pm4py_quiet
 
 MAX_ALIGNED_VARIANTS = 500
+_BATCH = 200  # variants per call to pm4py, so a progress bar can move
+_BATCH_ALIGNED = 10
 _SKIP = ">>"
 
 
@@ -29,6 +32,7 @@ class Deviation:
     remaining_tokens: int = 0
     problems: list[str] = field(default_factory=list)  # activities replayed without a token
     steps: list[str] = field(default_factory=list)  # alignments: "skipped X" / "extra X"
+    not_in_model: list[str] = field(default_factory=list)  # activities the model lacks
 
 
 @dataclass(frozen=True)
@@ -60,29 +64,40 @@ def _pm4py_log(paths: list[list[str]]) -> Any:
 
 
 def check_conformance(
-    log: EventLog, model: PetriNet, *, alignments: bool = False, limit: int = 50
+    log: EventLog,
+    model: PetriNet,
+    *,
+    alignments: bool = False,
+    limit: int = 50,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Conformance:
     """Replay the log on ``model``; ``alignments`` for the exact deviating steps (at most
-    ``MAX_ALIGNED_VARIANTS`` variants), token-based replay otherwise."""
+    ``MAX_ALIGNED_VARIANTS`` variants), token-based replay otherwise. ``progress(done,
+    total)`` is called as the variants are replayed."""
     pm4py_quiet()
     variants = _variants(log)
     paths = variants["path"].to_list()
     groups = variants["cases"].to_list()
-    if alignments:
-        if len(paths) > MAX_ALIGNED_VARIANTS:
-            raise ModelError(
-                f"{log.source}: {len(paths):,} variants is too many for alignments (at most "
-                f"{MAX_ALIGNED_VARIANTS}); leave out --alignments for token-based replay"
-            )
-        results = _align(paths, model)
-    else:
-        results = _replay(paths, model)
+    if alignments and len(paths) > MAX_ALIGNED_VARIANTS:
+        raise ModelError(
+            f"{log.source}: {len(paths):,} variants is too many for alignments (at most "
+            f"{MAX_ALIGNED_VARIANTS}); leave out --alignments for token-based replay"
+        )
+    replay = _align if alignments else _replay
+    batch = _BATCH_ALIGNED if alignments else _BATCH
+    results: list[dict[str, Any]] = []
+    for first in range(0, len(paths), batch):
+        results.extend(replay(paths[first : first + batch], model))
+        if progress is not None:
+            progress(len(results), len(paths))
     weights = [len(g) for g in groups]
     total = sum(weights)
     fitting = sum(w for w, r in zip(weights, results, strict=True) if r["fit"])
+    labels = {t.label for t in model.net.transitions if t.label}
     deviating: list[Deviation] = []
-    for cases, result in zip(groups, results, strict=True):
+    for path, cases, result in zip(paths, groups, results, strict=True):
         if not result["fit"]:
+            result["unknown"] = sorted(set(path) - labels)
             deviating.extend(_deviation(str(c), result) for c in cases)
     deviating.sort(key=lambda d: (d.fitness, d.case))
     return Conformance(
@@ -110,6 +125,7 @@ def _deviation(case: str, result: dict[str, Any]) -> Deviation:
         remaining_tokens=result.get("remaining", 0),
         problems=result.get("problems", []),
         steps=result.get("steps", []),
+        not_in_model=result.get("unknown", []),
     )
 
 

@@ -93,6 +93,11 @@ def test_model_writes_bpmn_and_conformance_checks_against_it(tmp_path: Path) -> 
     assert 0.9 < result["log_fitness"] < 1
     assert len(result["deviating"]) == 3
     assert result["deviating"][0]["fitness"] < 1
+    code, out, err = run("conformance", *CSV, "--model", str(target), "--json")
+    assert code == 0, err
+    other = json.loads(out)  # the tickets' steps are not the helpdesk model's activities
+    assert other["fitting_cases"] == 0
+    assert {"Open", "Answer", "Close"} >= set(other["deviating"][0]["not_in_model"]) > set()
     code, out, _ = run("conformance", path, "--limit", "2")
     assert "cases fit" in out
     assert "Deviating cases" in out
