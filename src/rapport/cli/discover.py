@@ -8,6 +8,7 @@ from rich.table import Table
 
 from rapport.cli.context import print_json, user_errors
 from rapport.cli.discover_source import LogSource, duration_text, log_command, number
+from rapport.cli.terminal import safe
 from rapport.discovery.analysis import discover_handover, discover_map, discover_variants
 from rapport.discovery.views import handover_json, map_json, performance_json, variants_json
 
@@ -45,8 +46,8 @@ def map_command(
         table.add_column(name, justify="right" if name not in ("from", "to") else "left")
     for e in result.edges:
         table.add_row(
-            e.source,
-            e.target,
+            safe(e.source),
+            safe(e.target),
             f"{e.count:,}",
             duration_text(e.mean_seconds),
             duration_text(e.median_seconds),
@@ -58,7 +59,10 @@ def map_command(
         acts.add_column(name, justify="left" if name == "activity" else "right")
     for name, count in result.activities.items():
         acts.add_row(
-            name, f"{count:,}", f"{result.start.get(name, 0):,}", f"{result.end.get(name, 0):,}"
+            safe(name),
+            f"{count:,}",
+            f"{result.start.get(name, 0):,}",
+            f"{result.end.get(name, 0):,}",
         )
     console.print(acts)
 
@@ -87,7 +91,7 @@ def variants_command(
             f"{v.count:,}",
             f"{v.coverage:.1%}",
             duration_text(v.median_seconds),
-            " → ".join(v.variant),
+            safe(" → ".join(v.variant)),
         )
     Console().print(table)
 
@@ -111,11 +115,11 @@ def handover_command(
     if as_json:
         print_json(handover_json(result))
         return
-    table = Table(title=f"Handover of work by {by}")
+    table = Table(title=f"Handover of work by {safe(by)}")
     for name in ("from", "to", "count"):
         table.add_column(name, justify="right" if name == "count" else "left")
     for h in result:
-        table.add_row(h.source, h.target, f"{h.count:,}")
+        table.add_row(safe(h.source), safe(h.target), f"{h.count:,}")
     Console().print(table)
 
 
@@ -148,8 +152,8 @@ def performance_command(
         slow.add_column(name, justify="left" if name in ("from", "to") else "right")
     for b in result.bottlenecks:
         slow.add_row(
-            str(b["source"]),
-            str(b["target"]),
+            safe(str(b["source"])),
+            safe(str(b["target"])),
             f"{b['count']:,}",
             duration_text(number(b["median_seconds"])),
             duration_text(number(b["total_seconds"])),
@@ -160,7 +164,7 @@ def performance_command(
         rework.add_column(name, justify="left" if name == "activity" else "right")
     for r in result.rework:
         rework.add_row(
-            str(r["activity"]), f"{r['cases']:,}", f"{r['share']:.1%}", f"{r['repeats']:,}"
+            safe(str(r["activity"])), f"{r['cases']:,}", f"{r['share']:.1%}", f"{r['repeats']:,}"
         )
     console.print(rework)
     rare = result.rare_variants

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from rapport.cli.context import print_json, user_errors
 from rapport.cli.discover_source import LogSource, log_command
+from rapport.cli.terminal import safe
 from rapport.discovery.exceptions import CANCEL_PATTERN, RARE_BELOW, find_exceptions
 from rapport.discovery.hotspots import find_hotspots
 from rapport.discovery.views import exceptions_json, hotspots_json
@@ -62,13 +63,13 @@ def exceptions_command(
             table.add_column(name, justify="left" if name == what else "right")
         for row in rows:
             name = f"{row['source']} → {row['target']}" if what == "edge" else str(row["activity"])
-            table.add_row(name, f"{row['cases']:,}", f"{row['share']:.1%}")
+            table.add_row(safe(name), f"{row['cases']:,}", f"{row['share']:.1%}")
         console.print(table)
     rare = Table(title=f"Rare variants (under {result.rare_below:.1%} of the cases each)")
     for name in ("cases", "path"):
         rare.add_column(name, justify="left" if name == "path" else "right")
     for v in result.rare_variants:
-        rare.add_row(f"{v['count']:,}", " → ".join(v["variant"]))  # type: ignore[arg-type]
+        rare.add_row(f"{v['count']:,}", safe(" → ".join(v["variant"])))  # type: ignore[arg-type]
     console.print(rare)
 
 
@@ -94,16 +95,16 @@ def hotspots_command(
     if as_json:
         print_json(hotspots_json(result))
         return
-    table = Table(title=f"Hot spots by {by} ({result.cases:,} cases)")
+    table = Table(title=f"Hot spots by {safe(by)} ({result.cases:,} cases)")
     for name in ("#", by, "cases", "score", "rework", "delay", "rare", "why"):
         table.add_column(name, justify="left" if name in (by, "why") else "right")
     for rank, item in enumerate(result.items, 1):
         table.add_row(
             str(rank),
-            item.value,
+            safe(item.value),
             f"{item.cases:,}",
             f"{item.score:.2f}",
             *(f"{item.shares[s]:.0%}" for s in ("rework", "delay", "rare")),
-            "; ".join(item.reasons) or "-",
+            safe("; ".join(item.reasons)) or "-",
         )
     Console().print(table)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from rapport.cli.context import print_json, user_errors
 from rapport.cli.discover_source import LogSource, duration_text, log_command
+from rapport.cli.terminal import safe
 from rapport.discovery.kpis import KPIS, KpiSpec, KpiValue, compare_kpi, measure_kpi, split_periods
 from rapport.discovery.views import kpi_json
 
@@ -99,5 +100,5 @@ def _table(kpi: str, rows: list[tuple[str, KpiValue]]) -> None:
         table.add_column(name, justify="left" if name in ("", "period") else "right")
     for name, v in rows:
         cells = [fmt(v.value), fmt(v.mean), fmt(v.p90)] if durations else [fmt(v.value)]
-        table.add_row(name, v.label, f"{v.cases:,}", *cells)
+        table.add_row(name, safe(v.label), f"{v.cases:,}", *cells)
     Console().print(table)

@@ -121,11 +121,11 @@ def conformance_command(
         table.add_column(name, justify="left" if name in ("case", "where") else "right")
     for d in result.deviating:
         table.add_row(
-            d.case,
+            safe(d.case),
             f"{d.fitness:.3f}",
             str(d.missing_tokens),
             str(d.remaining_tokens),
-            ", ".join(d.steps or d.problems)
-            or ("not in the model: " + ", ".join(d.not_in_model) if d.not_in_model else "-"),
+            safe(", ".join(d.steps or d.problems))
+            or (safe("not in the model: " + ", ".join(d.not_in_model)) if d.not_in_model else "-"),
         )
     console.print(table)

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from rapport.cli.context import fail, print_json, user_errors
 from rapport.cli.discover_source import LogSource, log_command
+from rapport.cli.terminal import safe
 from rapport.discovery.coolers import find_water_coolers, water_coolers_json
 from rapport.discovery.social import handover_network, together_network
 from rapport.discovery.views import network_json
@@ -42,11 +43,13 @@ def network_command(
         print_json(network_json(result))
         return
     arrow = "→" if kind == "handover" else "—"
-    table = Table(title=f"{kind.capitalize()} network by {by}: {len(result.nodes):,} nodes")
+    table = Table(title=f"{kind.capitalize()} network by {safe(by)}: {len(result.nodes):,} nodes")
     for name in ("from", "to", "handovers" if kind == "handover" else "shared cases"):
         table.add_column(name, justify="left" if name in ("from", "to") else "right")
     for edge in result.edges:
-        table.add_row(str(edge["source"]), f"{arrow} {edge['target']}", f"{edge['weight']:,}")
+        table.add_row(
+            safe(str(edge["source"])), f"{arrow} {safe(str(edge['target']))}", f"{edge['weight']:,}"
+        )
     Console().print(table)
 
 
@@ -84,13 +87,13 @@ def water_coolers_command(
     if as_json:
         print_json(data)
         return
-    table = Table(title=f"Water coolers by {by} ({kind}): {len(found):,} pairs")
+    table = Table(title=f"Water coolers by {safe(by)} ({kind}): {len(found):,} pairs")
     for name in ("from", "to", "observed", "expected", "lift", "p"):
         table.add_column(name, justify="left" if name in ("from", "to") else "right")
     for w in found:
         table.add_row(
-            w.source,
-            w.target,
+            safe(w.source),
+            safe(w.target),
             f"{w.observed:,}",
             f"{w.expected:.2g}",
             f"{w.lift:.1f}x",

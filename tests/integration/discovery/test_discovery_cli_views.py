@@ -170,3 +170,27 @@ def test_cases_reads_the_workspace_history_like_an_exported_log(
     code, _, err = run("map", str(exported), "--cases")
     assert code == 2
     assert "give one of" in err
+
+
+def test_untrusted_names_are_shown_as_text_in_every_table(tmp_path: Path) -> None:
+    log = tmp_path / "evil.csv"
+    log.write_text(
+        "ticket,step,at,agent\n"
+        "T1,[/],2024-01-01T00:00:00Z,[bold]eve\n"
+        "T1,\x1b[2JClose,2024-01-01T01:00:00Z,bob\n"
+        "T2,[/],2024-01-01T00:00:00Z,ann\n"
+        "T2,[/],2024-01-01T01:00:00Z,ann\n",
+        encoding="utf-8",
+    )
+    columns = ("--case", "ticket", "--activity", "step", "--timestamp", "at", "--resource", "agent")
+    for command in (
+        ["map"],
+        ["variants"],
+        ["exceptions"],
+        ["hotspots", "--by", "org:resource", "--min-cases", "1"],
+        ["network", "--by", "org:resource"],
+    ):
+        code, out, err = run(command[0], str(log), *columns, *command[1:])
+        assert code == 0, (command, err)
+        assert "\x1b[2J" not in out  # the escape sequence is shown, never obeyed
+        assert "[/]" in out or "[bold]eve" in out, command
