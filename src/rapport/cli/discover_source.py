@@ -245,6 +245,9 @@ def log_command(*, filters: bool = True) -> Callable[[Callable[..., None]], Call
             )
             func(LogSource(log=log, filters=picked, **values), **kwargs)
 
+        # --help shows the docstring's paragraphs as paragraphs, not as the source's lines
+        paragraphs = inspect.cleandoc(func.__doc__ or "").split("\n\n")
+        command.__doc__ = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         params = [_LOG, *own, *shared]
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
