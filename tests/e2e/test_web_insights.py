@@ -20,6 +20,7 @@ from rapport.demo.service import DEMO_PASSWORD, DEMO_USERS
 from rapport.ingest.records import InboundMessage
 from rapport.ingest.service import ingest_messages
 from rapport.intelligence.analyzer import analyzer_from_settings
+from rapport.intelligence.listening.service import voice_of_queries
 from rapport.store.db import Database
 from rapport.store.models import ChannelKind, Direction, Message, MessageEnrichment, User
 
@@ -185,3 +186,34 @@ def test_hostile_post_is_text_and_persian_reads_right_to_left(tab: Any, demo: De
     assert set(texts.evaluate_all("els => els.map(e => e.dir)")) == {"rtl"}
     expect(panel).to_be_in_viewport(ratio=1)  # slid in completely, nothing cut off
     screenshot(tab, "insights-posts-fa")
+
+
+def test_share_of_voice_shows_the_brands_and_the_posts_behind_a_bar(tab: Any, demo: Demo) -> None:
+    since = datetime.now(UTC) - timedelta(days=30)
+    with demo.db.session() as session:
+        voices = voice_of_queries(session, demo.workspace_id, kind="brand", since=since)
+    loud = [v for v in voices.voices if v.mentions]
+    assert loud, "the demo's brand queries should match some of its posts"
+    panel = tab.get_by_test_id("share-of-voice")
+    expect(panel.get_by_test_id("voice")).to_have_count(len(voices.voices))
+    loudest = max(loud, key=lambda v: (v.mentions, v.name))
+    expect(panel.get_by_test_id("voice-name").first).to_have_text(loudest.name)
+    expect(panel.get_by_test_id("voice-figures").first).to_contain_text(
+        f"{loudest.mentions:,} mentions"
+    )
+    options = _options(tab, "share-of-voice")
+    brands = options["yAxis"][0]["data"]
+    names = [series["name"] for series in options["series"]]
+    sentiment = max(("negative", "neutral", "positive"), key=lambda s: getattr(loudest, s))
+    count = getattr(loudest, sentiment)
+    before = sum(getattr(loudest, s) for s in names[: names.index(sentiment)])
+    _click_value(
+        tab, "share-of-voice", names.index(sentiment),
+        [before + count / 2, brands.index(loudest.name)],
+    )  # fmt: skip
+    posts_panel = tab.get_by_test_id("posts-panel")
+    expect(posts_panel.get_by_test_id("posts-title")).to_have_text(
+        f"{sentiment.capitalize()} mentions of {loudest.name}"
+    )
+    expect(posts_panel.get_by_test_id("post")).to_have_count(min(count, 25))
+    screenshot(tab, "insights-share-of-voice")

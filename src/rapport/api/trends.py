@@ -32,6 +32,9 @@ def get_trends(
     ] = None,
     until: Annotated[datetime | None, Query(description="Until (default: now).")] = None,
     tz: Annotated[str, text_query("IANA time zone of the buckets, e.g. Asia/Tehran.", 64)] = "UTC",
+    query: Annotated[
+        str | None, text_query("Only the messages this listening query (by name) matches.", 200)
+    ] = None,
 ) -> Any:
     """Per local hour or day: messages, negative/neutral/positive readings, negative share
     and mean score (-1..1), for the workspace or per channel, intent, language or sentiment;
@@ -44,5 +47,6 @@ def get_trends(
         since=_utc(since),
         until=_utc(until),
         tz=tz,
+        query=query,
     )
     return trends_document(trends)

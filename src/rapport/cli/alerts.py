@@ -44,6 +44,9 @@ def add_command(
     channel: str | None = typer.Option(None, help="Watch only this channel (by name)."),
     intent: str | None = typer.Option(None, help="Watch only messages of this intent."),
     language: str | None = typer.Option(None, help="Watch only messages in this language."),
+    query: str | None = typer.Option(
+        None, help="Watch the messages a listening query matches (its name)."
+    ),
     interval: str = typer.Option("hour", help="Judge each hour or each day."),
     tz: str = typer.Option("UTC", "--tz", help="Time zone the hours and days are cut in."),
     sensitivity: float = typer.Option(
@@ -61,10 +64,17 @@ def add_command(
 ) -> None:
     """Add an alert rule."""
     subjects = [
-        (k, v) for k, v in (("channel", channel), ("intent", intent), ("language", language)) if v
+        (k, v)
+        for k, v in (
+            ("channel", channel),
+            ("intent", intent),
+            ("language", language),
+            ("query", query),
+        )
+        if v
     ]
     if len(subjects) > 1:
-        fail("give at most one of --channel, --intent, --language", 2)
+        fail("give at most one of --channel, --intent, --language, --query", 2)
     kind, value = subjects[0] if subjects else ("all", None)
     with user_errors():
         db = open_database()

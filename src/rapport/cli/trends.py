@@ -23,7 +23,8 @@ console = Console()
 TRENDS_HELP = (
     "Inbound volume and sentiment per hour or day: counts, negative share and mean score "
     "(-1 negative to +1 positive), for the workspace or split by channel, intent, language "
-    "or sentiment. Buckets start on the local clock of --tz (an IANA zone; DST-correct)."
+    "or sentiment, or for the messages a listening query matches (--query). Buckets start "
+    "on the local clock of --tz (an IANA zone; DST-correct)."
 )
 
 
@@ -34,7 +35,8 @@ def _share(value: float | None) -> str:
 def _print_series(series: Series, trends: Trends) -> None:
     zone = time_zone(trends.tz)
     pattern = "%Y-%m-%d %H:%M" if trends.interval == "hour" else "%Y-%m-%d %a"
-    title = "all messages" if series.key is None else f"{trends.by}: {series.key}"
+    whole = "all messages" if trends.query is None else f"query {trends.query}"
+    title = whole if series.key is None else f"{trends.by}: {series.key}"
     console.print(
         f"[bold]{safe(title)}[/bold] · {series.total} messages · "
         f"{sparkline(b.total for b in series.buckets)}",
@@ -60,6 +62,9 @@ def _print_series(series: Series, trends: Trends) -> None:
 
 def trends_command(
     by: str | None = typer.Option(None, help="Split by channel, intent, language or sentiment."),
+    query: str | None = typer.Option(
+        None, help="Only the messages this listening query (its name) matches."
+    ),
     interval: str = typer.Option("hour", help="hour or day."),
     since: str | None = typer.Option(
         None, help="From this time (ISO 8601; default: 2 days, or 30 days of days, back)."
@@ -76,7 +81,7 @@ def trends_command(
         ws = workspace_id(db, workspace)
         with db.session() as session:
             trends = trend_series(
-                session, ws, by=by, interval=interval, since=start, until=end, tz=tz
+                session, ws, by=by, interval=interval, since=start, until=end, tz=tz, query=query
             )
     if as_json:
         print_json(trends_document(trends))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.intelligence.insights import InsightFigures
+from rapport.intelligence.listening.share import ShareOfVoice
 from rapport.intelligence.topics import Topic
 
 SENTIMENT_COLOURS = {
@@ -148,5 +149,33 @@ def response_chart(sla: dict[str, Any]) -> dict[str, Any]:
                 "itemStyle": {"color": colour},
             }
             for name, key, colour in measures
+        ],
+    }
+
+
+def voices_chart(voices: ShareOfVoice) -> dict[str, Any]:
+    """Each brand's mentions as a horizontal bar split by sentiment, the loudest on top;
+    the axis labels carry the share of voice."""
+    shown = sorted(voices.voices, key=lambda v: (v.mentions, v.name))
+    names = ["negative", "neutral", "positive"]
+    if any(v.unread for v in shown):
+        names.append("unread")
+    return {
+        "animation": False,
+        "tooltip": _TOOLTIP,
+        "legend": {"top": 0, "data": names},
+        "grid": _GRID,
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [v.name for v in shown]},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "stack": "voice",
+                "barMaxWidth": 22,
+                "data": [getattr(v, name) for v in shown],
+                "itemStyle": {"color": SENTIMENT_COLOURS[name]},
+            }
+            for name in names
         ],
     }

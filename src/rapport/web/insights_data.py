@@ -3,13 +3,16 @@ times, and the posts behind any chart element."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rapport.engage.sla import sla_report
 from rapport.intelligence.insights import InsightFigures, insight_figures
 from rapport.intelligence.insights_store import PostFilter, PostRow, posts_behind
+from rapport.intelligence.listening.matching import MatchedMessage
+from rapport.intelligence.listening.service import brand_voices
+from rapport.intelligence.listening.share import ShareOfVoice
 from rapport.intelligence.scope_store import MessageScope
 from rapport.intelligence.topics import TopicReport, top_topics
 from rapport.store.db import Database
@@ -36,16 +39,24 @@ class Dashboard:
     figures: InsightFigures
     topics: TopicReport
     sla: dict[str, Any]
+    # share of voice between the brand queries, and each brand's mentions; None: no brands
+    voices: ShareOfVoice | None = None
+    mentions: dict[str, list[MatchedMessage]] = field(default_factory=dict)
 
 
 def load_dashboard(db: Database, workspace_id: int, scope: MessageScope) -> Dashboard:
     """Every panel's figures for ``scope``, read in one transaction."""
     with db.session() as session:
         conn = session.connection()
+        voices = brand_voices(
+            session, workspace_id, since=scope.since, until=scope.until, channel=scope.channel
+        )
         return Dashboard(
             figures=insight_figures(conn, workspace_id, scope),
             topics=top_topics(conn, workspace_id, scope, count=None, examples=3),
             sla=sla_report(conn, workspace_id, since=scope.since, until=scope.until),
+            voices=voices[0] if voices else None,
+            mentions=voices[1] if voices else {},
         )
 
 

@@ -22,6 +22,7 @@ from rapport.web.insights_charts import (
     response_chart,
     sentiment_chart,
     topics_chart,
+    voices_chart,
     volume_chart,
 )
 from rapport.web.insights_data import PERIODS, Dashboard, load_dashboard, period_of, period_scope
@@ -125,7 +126,7 @@ class InsightsView:
             ).classes(_CHART)
         self._topics(data)
         self._response_times(data)
-        self._share_of_voice()
+        self._share_of_voice(data)
 
     def _panel(self, title: str, key: str, empty: str | None) -> Any:
         card = ui.card().classes("rp-card w-full p-4 gap-2").props(f'flat data-testid="{key}"')
@@ -176,14 +177,31 @@ class InsightsView:
             ).classes("rp-muted").props('data-testid="response-summary"')
             ui.echart(response_chart(sla), on_point_click=self._on_channel).classes(_CHART)
 
-    def _share_of_voice(self) -> None:
-        # ---- SHARE OF VOICE: the coordinator wires the listening-queries panel here. ----
-        # Replace this placeholder with the share-of-voice chart for self.scope (its clicks
-        # can open self.posts like the other panels do).
-        with self._panel("Share of voice", "share-of-voice", None):
-            ui.label("Share of voice appears here once listening queries are set up.").classes(
-                "rp-muted"
-            )
+    def _share_of_voice(self, data: Dashboard) -> None:
+        voices = data.voices
+        if voices is None:
+            empty = "No brand queries yet: add some with `rapport listen add NAME --kind brand`."
+        elif not voices.total_mentions:
+            empty = "No brand was mentioned in this period."
+        else:
+            empty = None
+        with self._panel("Share of voice", "share-of-voice", empty):
+            if voices is None or not voices.total_mentions:
+                return
+            ui.echart(voices_chart(voices), on_point_click=self._on_voice).classes(_CHART)
+            with ui.column().classes("w-full gap-0"):
+                for voice in sorted(voices.voices, key=lambda v: (-v.mentions, v.name)):
+                    net = "—" if voice.net_sentiment is None else f"{voice.net_sentiment:+.2f}"
+                    with (
+                        ui.row()
+                        .classes("rp-grid-row w-full items-center gap-2 py-1 no-wrap")
+                        .props('data-testid="voice"')
+                    ):
+                        user_text(voice.name, classes="font-medium grow", testid="voice-name")
+                        ui.label(
+                            f"{voice.mentions:,} mentions · {percent(voice.share)} · net {net}"
+                        ).classes("rp-muted").props('data-testid="voice-figures"')
+        self._mentions = data.mentions
 
     # -- clicks: each opens the posts behind the element ---------------------------------
 
@@ -215,6 +233,15 @@ class InsightsView:
     def _open_topic(self, index: int) -> None:
         topic = self._topic_list[index]
         self._open(f"Topic: {topic.label}", PostFilter(message_ids=topic.members))
+
+    def _on_voice(self, event: EChartPointClickEventArguments) -> None:
+        name, sentiment = event.name, event.series_name
+        ids = [
+            m.message_id
+            for m in self._mentions.get(name, [])
+            if m.sentiment == sentiment or (sentiment == "unread" and m.sentiment is None)
+        ]
+        self._open(f"{sentiment.capitalize()} mentions of {name}", PostFilter(message_ids=ids))
 
     def _on_channel(self, event: EChartPointClickEventArguments) -> None:
         scope = MessageScope(self.scope.since, self.scope.until, channel=event.name)

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.integration.alerts.burst import BURST, make_user, store_burst
+from tests.integration.alerts.burst import (
+    BURST,
+    BURST_START,
+    make_user,
+    message,
+    store,
+    store_burst,
+)
 from typer.testing import CliRunner
 
 from rapport.accounts.service import get_or_create_workspace
 from rapport.cli import app
 from rapport.config import get_settings
+from rapport.intelligence.listening.queries import add_query
 from rapport.store.db import Database
 from rapport.store.models import User
 
@@ -130,3 +139,19 @@ def test_alerts_add_explains_bad_input(cli_db: Database) -> None:
     hook = runner.invoke(app, ["alerts", "add", "x", "--metric", "volume", "--webhook", "ftp://x"])
     assert "webhook_url: must be an http://" in hook.output
     assert "Traceback" not in bad_metric.output + both.output + nobody.output + hook.output
+
+
+def test_a_query_rule_and_a_query_trend(cli_db: Database) -> None:
+    with cli_db.session() as session:
+        ws = get_or_create_workspace(session, "default").id
+        add_query(session, ws, "Orders", "order*", kind="topic")
+    store(cli_db, ws, [message("o1", "my order came", "calm", BURST_START - timedelta(hours=6))])
+    _run("alerts", "add", "Orders spike", "--metric", "volume", "--query", "Orders")
+    [rule] = json.loads(_run("alerts", "list", "--json"))
+    assert (rule["subject_kind"], rule["subject_value"]) == ("query", "Orders")
+    window = ["--since", "2026-11-30T05:00Z", "--until", "2026-11-30T09:00Z"]
+    shown = _run("trends", "--query", "Orders", *window)
+    assert f"query Orders · {BURST} messages" in shown
+    both = CliRunner().invoke(app, ["trends", "--query", "Orders", "--by", "channel"])
+    assert both.exit_code == 1
+    assert "give by or query, not both" in both.output

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from rapport.engage.notifications import notify
-from rapport.errors import InvalidInput
+from rapport.errors import InvalidInput, NotFound
 from rapport.intelligence.alerts import store
 from rapport.intelligence.trends.buckets import (
     Interval,
@@ -184,7 +184,7 @@ def check_alerts(
     for rule in store.rules_of(session, workspace_id, enabled_only=True):
         try:
             alert = check_rule(session, rule, at, force=force)
-        except InvalidInput as exc:  # e.g. a query rule whose queries are not installed
+        except (InvalidInput, NotFound) as exc:  # e.g. a query rule whose query was removed
             log.warning("alert rule %s cannot be checked: %s", rule.id, exc)
             continue
         if alert is not None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from rapport.errors import InvalidInput
-from rapport.intelligence.listening.matching import matches_of_many
+from rapport.intelligence.listening.matching import MatchedMessage, matches_of_many
 from rapport.intelligence.listening.queries import compiled, get_query, list_queries
 from rapport.intelligence.listening.share import ShareOfVoice, share_of_voice
 from rapport.store.listening import QueryKind
@@ -37,3 +37,20 @@ def voice_of_queries(
         )
     found = matches_of_many(session, workspace_id, chosen, since, until, channel)
     return share_of_voice(found, since, until)
+
+
+def brand_voices(
+    session: Session,
+    workspace_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: str | None = None,
+) -> tuple[ShareOfVoice, dict[str, list[MatchedMessage]]] | None:
+    """Share of voice between the workspace's brand queries and each one's mentions (for
+    the posts behind a chart); None when it has no brand query."""
+    chosen = [compiled(q) for q in list_queries(session, workspace_id, QueryKind.BRAND.value)]
+    if not chosen:
+        return None
+    found = matches_of_many(session, workspace_id, chosen, since, until, channel)
+    return share_of_voice(found, since, until), found

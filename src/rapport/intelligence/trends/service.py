@@ -17,6 +17,7 @@ from rapport.intelligence.trends.buckets import (
     next_bucket,
     time_zone,
 )
+from rapport.intelligence.trends.query_subject import QuerySubject
 from rapport.intelligence.trends.series import Series, fold
 
 DEFAULT_SPAN = {"hour": timedelta(days=2), "day": timedelta(days=30)}
@@ -33,6 +34,7 @@ class Trends:
     since: datetime
     until: datetime
     series: list[Series]
+    query: str | None = None  # the listening query whose matches were counted
 
 
 def trend_series(
@@ -45,11 +47,15 @@ def trend_series(
     until: datetime | None = None,
     tz: str | None = None,
     now: datetime | None = None,
+    query: str | None = None,
 ) -> Trends:
     """Inbound volume and sentiment per local hour or day in ``[since, until)``, whole or
     split ``by`` channel, intent, language or sentiment; empty buckets are zeros.
 
+    ``query`` (a listening query's name) keeps only the messages it matches.
     Defaults: ``until`` now, ``since`` two days (hours) or thirty days (days) earlier."""
+    if query is not None and by is not None:
+        raise InvalidInput("by: a query's trend is not split; give by or query, not both")
     if by is not None and by not in store.FIELDS:
         raise InvalidInput(f"by: must be one of {', '.join(store.FIELDS)}, not {by!r}")
     step = interval_of(interval)
@@ -63,11 +69,16 @@ def trend_series(
         raise InvalidInput("since: must be before until")
     starts = bucket_starts(start, end, step, zone)
     last_end = next_bucket(starts[-1], step, zone)
-    slots = store.slot_counts(
-        session.connection(), workspace_id, since=starts[0], until=last_end, by=by
-    )
+    if query is not None:
+        slots = QuerySubject(query).slot_counts(
+            session, workspace_id, since=starts[0], until=last_end
+        )
+    else:
+        slots = store.slot_counts(
+            session.connection(), workspace_id, since=starts[0], until=last_end, by=by
+        )
     series = fold(slots, starts, last_end, step, zone, grouped=by is not None)
-    return Trends(by, step, zone.key, starts[0], last_end, series)
+    return Trends(by, step, zone.key, starts[0], last_end, series, query)
 
 
 def trends_document(trends: Trends) -> dict[str, Any]:
@@ -75,6 +86,7 @@ def trends_document(trends: Trends) -> dict[str, Any]:
     zone = time_zone(trends.tz)
     return {
         "by": trends.by,
+        "query": trends.query,
         "interval": trends.interval,
         "tz": trends.tz,
         "since": trends.since.astimezone(zone).isoformat(),

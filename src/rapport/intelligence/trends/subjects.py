@@ -126,8 +126,17 @@ def _all(value: str | None) -> Subject:
     return FieldSubject()
 
 
+def _query(value: str | None) -> Subject:
+    # imported here: the listening queries' package is the larger one, and only query
+    # subjects need it
+    from rapport.intelligence.trends.query_subject import query_subject
+
+    return query_subject(value)
+
+
 _FACTORIES: dict[str, SubjectFactory] = {
     "all": _all,
+    "query": _query,
     **{field: _field(field) for field in store.FIELDS},
 }
 
