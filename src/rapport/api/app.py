@@ -19,6 +19,7 @@ from rapport.api import (
     csat_page,
     deadletters,
     discovery,
+    discovery_drilldown,
     engage,
     health,
     messages,
@@ -51,6 +52,7 @@ def _api_router() -> APIRouter:
     protected = APIRouter(dependencies=[Depends(current_principal)])
     for module in (conversations, messages, contacts, deadletters, channels, discovery):
         protected.include_router(module.router)
+    protected.include_router(discovery_drilldown.router)
     for router in (
         cases.router,
         cases.conversation_router,
