@@ -119,7 +119,7 @@ def cases_of_command(
     if path is not None:
         err_console.print(f"variant {variant}: {' → '.join(path)}", highlight=False, markup=False)
     first = page.offset + 1 if page.rows else 0
-    table = Table(title=f"Cases {first}–{page.offset + len(page.rows)} of {page.total:,}")
+    table = Table(title=f"Cases {first}-{page.offset + len(page.rows)} of {page.total:,}")
     for name in ("case", "start (UTC)", "duration", "events"):
         table.add_column(name, justify="right" if name in ("duration", "events") else "left")
     for row in page.rows:

@@ -2,11 +2,12 @@
 
 The steps are the usual ones for a readable flow drawing (Sugiyama's): break the cycles by
 reversing the back edges a depth-first walk from the start finds (heaviest edges walked
-first, so the main flow keeps its direction), give each node the layer of its longest path
-from the start, then order the nodes of each layer by the weighted barycentre of their
-neighbours, sweeping left and right a few times to reduce crossings. The start pseudo-node
-is alone in the first layer, the end pseudo-node alone in the last. Every tie is broken by
-name, so one graph always gets one drawing.
+first, so the main flow keeps its direction); give each node the layer of its longest path
+from the start along the main flow (edges much rarer than the busiest do not count); then
+order the nodes of each layer by the weighted barycentre of their neighbours, sweeping left
+and right a few times to reduce crossings. The start pseudo-node is alone in the first
+layer, the end pseudo-node alone in the last. Every tie is broken by name, so one graph
+always gets one drawing.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ def layout_map(
     *,
     column_width: float = 240.0,
     row_height: float = 110.0,
+    main_flow: float = 0.05,
 ) -> Layout:
     """Lay out the activities and ``(source, target, count)`` edges; ``start`` and ``end``
-    (activity → number of cases that start or end there) connect the two pseudo-nodes."""
+    (activity → number of cases that start or end there) connect the two pseudo-nodes.
+    ``main_flow`` is the share of the busiest edge's count an edge needs to set the layers."""
     weights: dict[tuple[str, str], int] = defaultdict(int)
     for source, target, count in edges:
         weights[(source, target)] += count
@@ -60,7 +63,7 @@ def layout_map(
     for (s, t), w in weights.items():
         if s != t:
             forward[(t, s) if (s, t) in back else (s, t)] += w
-    layers = _longest_path_layers(nodes, forward)
+    layers = _longest_path_layers(nodes, forward, main_flow)
     order = _order_layers(layers, forward)
     x = {n: layers[n] * column_width for n in layers}
     y: dict[str, float] = {}
@@ -116,8 +119,16 @@ def _back_edges(nodes: list[str], weights: Mapping[tuple[str, str], int]) -> set
     return back
 
 
-def _longest_path_layers(nodes: list[str], forward: Mapping[tuple[str, str], int]) -> dict[str, int]:
-    """Layer = length of the longest path from a source of the acyclic graph (Kahn's order)."""
+def _longest_path_layers(
+    nodes: list[str], forward: Mapping[tuple[str, str], int], share: float
+) -> dict[str, int]:
+    """Layer = length of the longest path from the start over the main flow (Kahn's order).
+
+    Only edges carrying at least ``share`` of the busiest edge's count push a node right; a
+    node reached only by rarer edges goes right after the busiest of them. Without that, a
+    handful of cases through rare activities would stretch the map over many more layers.
+    """
+    threshold = share * max(forward.values(), default=0)
     preds: dict[str, list[str]] = defaultdict(list)
     succs: dict[str, list[str]] = defaultdict(list)
     for s, t in sorted(forward):
@@ -130,9 +141,14 @@ def _longest_path_layers(nodes: list[str], forward: Mapping[tuple[str, str], int
     layers: dict[str, int] = {}
     while ready:
         node = ready.pop(0)
-        layers[node] = max((layers[p] + 1 for p in preds[node]), default=0)
-        if node != START and not preds[node]:
-            layers[node] = 1  # an activity nothing leads to still sits right of the start
+        strong = [p for p in preds[node] if forward[(p, node)] >= threshold]
+        if strong:
+            layers[node] = max(layers[p] + 1 for p in strong)
+        elif preds[node]:  # only rare ways in: right after the busiest of them
+            busiest = max(preds[node], key=lambda p: (forward[(p, node)], -layers[p]))
+            layers[node] = layers[busiest] + 1
+        else:  # an activity nothing leads to still sits right of the start
+            layers[node] = 0 if node == START else 1
         for child in succs[node]:
             indegree[child] -= 1
             if indegree[child] == 0:
@@ -176,13 +192,23 @@ def _order_layers(
         for layer in keys[1:] if downward else reversed(keys[:-1]):
             members = grouped[layer]
 
-            def centre(node: str, members: list[str] = members) -> tuple[float, str]:
-                linked = [(position[m], w) for m, w in neighbours.get(node, []) if m in position]
-                total = sum(w for _p, w in linked)
-                if not total:
-                    return (float(members.index(node)), node)
-                return (sum(p * w for p, w in linked) / total, node)
-
-            grouped[layer] = sorted(members, key=centre)
+            current = {n: i for i, n in enumerate(members)}
+            grouped[layer] = sorted(
+                members, key=lambda n: _barycentre(n, current, neighbours, position)
+            )
             position.update({n: i for i, n in enumerate(grouped[layer])})
     return position
+
+
+def _barycentre(
+    node: str,
+    current: Mapping[str, int],
+    neighbours: Mapping[str, list[tuple[str, int]]],
+    position: Mapping[str, int],
+) -> tuple[float, str]:
+    """The weighted mean position of the node's neighbours; its own place if it has none."""
+    linked = [(position[m], w) for m, w in neighbours.get(node, []) if m in position]
+    total = sum(w for _p, w in linked)
+    if not total:
+        return (float(current[node]), node)
+    return (sum(p * w for p, w in linked) / total, node)

@@ -15,6 +15,7 @@ NAVIGATION = (
     ("/activity", "Activity", "timeline"),
     ("/rules", "Rules", "rule"),
     ("/reports/sla", "SLA report", "insights"),
+    ("/discovery", "Processes", "account_tree"),
 )
 
 _CSS = """
