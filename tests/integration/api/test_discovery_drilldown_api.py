@@ -73,7 +73,8 @@ def test_the_cases_behind_each_edge_of_the_workspace_map(
     assert sorted(c["case"] for c in every["cases"]) == two_cases  # both cases open alike
 
     variant = client.get("/api/v1/discovery/cases/variant-cases?rank=1", headers=agent).json()
-    assert variant["total"] >= 1 and variant["variant"]
+    assert variant["total"] >= 1
+    assert variant["variant"]
     start = next(iter(mapped["start"]))
     acts = client.get(
         "/api/v1/discovery/cases/activity-cases", params={"activity": start}, headers=agent
@@ -132,6 +133,8 @@ def test_the_command_line_lists_the_same_cases(
         headers=agent,
     ).json()
     assert body == api
-    table = CliRunner().invoke(app, ["discover", "cases-of", "--cases", "-w", slug, "--edge", *pair])
+    table = CliRunner().invoke(
+        app, ["discover", "cases-of", "--cases", "-w", slug, "--edge", *pair]
+    )
     assert table.exit_code == 0
     assert two_cases[0] in table.stdout
