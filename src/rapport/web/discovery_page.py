@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
-from nicegui.events import EChartPointClickEventArguments
+from nicegui.events import EChartPointClickEventArguments, GenericEventArguments
 
 from rapport.discovery.analysis import ProcessMap, discover_map
 from rapport.discovery.case_history import case_history_log
@@ -111,7 +111,9 @@ class DiscoveryView:
             self.slider = ui.slider(min=0, max=0, value=0).props(
                 'label-always=false data-testid="min-count"'
             )
-            self.slider.classes("w-64").on("change", self.redraw)
+            # Quasar's "change" comes once the thumb is released (or a key let go), so a
+            # drag redraws the map once, not at every pixel.
+            self.slider.classes("w-64").on("change", self._slid)
             self.threshold = (
                 ui.label("1 time")
                 .classes("whitespace-nowrap")
@@ -172,8 +174,9 @@ class DiscoveryView:
         self.filtered, self.map = result
         counts = sorted({e.count for e in self.map.edges}) or [1]
         self.counts = counts
-        self.slider.props(f"max={len(counts) - 1}")
+        self.slider.props["max"] = len(counts) - 1
         self.slider.value = 0
+        self.slider.update()
         log = self.filtered
         missing = "; ".join(self.log.missing.lines())
         self.summary.text = (
@@ -191,6 +194,11 @@ class DiscoveryView:
 
     def _metric(self, metric: str) -> None:
         self.metric = metric if metric in METRICS else "mean"
+        self.redraw()
+
+    def _slid(self, event: GenericEventArguments) -> None:
+        if isinstance(event.args, int | float):
+            self.slider.value = event.args
         self.redraw()
 
     def redraw(self) -> None:

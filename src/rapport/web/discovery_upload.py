@@ -20,7 +20,7 @@ from rapport.web.discovery_source import (
     read_pending,
     receive,
 )
-from rapport.web.feedback import UNEXPECTED, problem_text
+from rapport.web.feedback import UNEXPECTED
 
 log = logging.getLogger(__name__)
 ACCEPT = ".xes,.gz,.csv,.jsonocel,.xmlocel,.sqlite"
@@ -106,7 +106,7 @@ class UploadBox:
         try:
             self.pending = await receive(event.file)
         except RapportError as error:
-            self.error.text = problem_text(error)
+            self.error.text = str(error)  # starts with the file name, kept as written
             return
         event.sender.run_method("reset")
         pending = self.pending
@@ -171,7 +171,7 @@ class UploadBox:
         try:
             result = await run.io_bound(read_pending, pending, mapping, object_type)
         except RapportError as error:
-            self.error.text = problem_text(error)  # the file and row, never a traceback
+            self.error.text = str(error)  # "FILE: row N, field F: ...", never a traceback
             return
         except Exception:
             log.exception("reading an uploaded log failed")
