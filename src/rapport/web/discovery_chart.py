@@ -17,8 +17,19 @@ from rapport.discovery.layout import END, START, Layout, layout_map
 from rapport.web.presentation import human_duration
 
 MAX_EDGES = 150
+FIRST_EDGES = 60  # a new map starts at the lowest frequency that draws at most this many
+
+
+def first_threshold(counts: list[int], edge_counts: list[int]) -> int:
+    """The index in ``counts`` (the distinct edge counts, ascending) a new map starts at."""
+    for index, threshold in enumerate(counts):
+        if sum(1 for c in edge_counts if c >= threshold) <= FIRST_EDGES:
+            return index
+    return max(len(counts) - 1, 0)
+
+
 LABELLED_EDGES = 25  # the busiest edges carry their figures; the others on hover
-COLUMN = 230  # px between layers: a box and room for an edge's label
+COLUMN = 215  # px between layers: a box and room for an edge's label
 ROW = 100  # px between rows
 BOX = (140, 56)  # an activity's box; its name wraps on two lines of LINE characters
 LINE = 19
@@ -41,6 +52,7 @@ class MapDrawing:
     visible: int  # edges seen at least min_count times
     drawn: int
     hidden_by_count: int
+    hidden_activities: int
     width: int
     height: int
     times: dict[tuple[str, str], Edge] = field(default_factory=dict)
@@ -72,10 +84,13 @@ def draw_map(process_map: ProcessMap, *, min_count: int = 1, metric: str = "mean
     ``MAX_EDGES`` most frequent of them."""
     visible = [e for e in process_map.edges if e.count >= min_count]
     drawn = visible[:MAX_EDGES]
-    starts = {a: n for a, n in process_map.start.items() if n >= min_count}
-    ends = {a: n for a, n in process_map.end.items() if n >= min_count}
-    touched = {e.source for e in drawn} | {e.target for e in drawn} | set(starts) | set(ends)
+    # An activity is drawn when a drawn edge touches it (all of them when none does): one
+    # whose edges are all hidden would float unconnected, linked only to start or end.
+    touched = {e.source for e in drawn} | {e.target for e in drawn}
     names = [a for a in process_map.activities if a in touched] or list(process_map.activities)
+    shown = set(names)
+    starts = {a: n for a, n in process_map.start.items() if a in shown}
+    ends = {a: n for a, n in process_map.end.items() if a in shown}
     layout = layout_map(
         names,
         [(e.source, e.target, e.count) for e in drawn],
@@ -177,6 +192,7 @@ def draw_map(process_map: ProcessMap, *, min_count: int = 1, metric: str = "mean
         visible=len(visible),
         drawn=len(drawn),
         hidden_by_count=len(process_map.edges) - len(visible),
+        hidden_activities=len(process_map.activities) - len(names),
         width=width,
         height=height,
         times={(e.source, e.target): e for e in drawn},

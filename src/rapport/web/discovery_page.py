@@ -31,7 +31,7 @@ from rapport.errors import RapportError
 from rapport.store.db import Database
 from rapport.web.auth import require_user
 from rapport.web.discovery_cases import CasesPanel, Selection
-from rapport.web.discovery_chart import METRICS, draw_map
+from rapport.web.discovery_chart import METRICS, draw_map, first_threshold
 from rapport.web.discovery_filters import FilterBar
 from rapport.web.discovery_tabs import (
     people_attributes,
@@ -175,7 +175,7 @@ class DiscoveryView:
         counts = sorted({e.count for e in self.map.edges}) or [1]
         self.counts = counts
         self.slider.props["max"] = len(counts) - 1
-        self.slider.value = 0
+        self.slider.value = first_threshold(counts, [e.count for e in self.map.edges])
         self.slider.update()
         log = self.filtered
         missing = "; ".join(self.log.missing.lines())
@@ -214,6 +214,8 @@ class DiscoveryView:
         text = f"{drawing.drawn:,} of {total:,} edges shown"
         if drawing.hidden_by_count:
             text += f" · {drawing.hidden_by_count:,} rarer hidden"
+        if drawing.hidden_activities:
+            text += f" · {drawing.hidden_activities:,} activities without a drawn edge hidden"
         if drawing.visible > drawing.drawn:
             text += (
                 f" · {drawing.visible - drawing.drawn:,} more hidden (only the busiest are drawn)"

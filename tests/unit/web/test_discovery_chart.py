@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from rapport.discovery.analysis import Edge, ProcessMap
-from rapport.web.discovery_chart import MAX_EDGES, draw_map
+from rapport.web.discovery_chart import FIRST_EDGES, MAX_EDGES, draw_map, first_threshold
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -57,3 +57,14 @@ def test_activity_names_are_data_drawn_on_the_canvas_not_html() -> None:
     text = json.dumps(options)
     assert "function" not in text
     assert ":formatter" not in text
+
+
+def test_a_new_map_starts_with_at_most_sixty_edges_and_only_connected_activities() -> None:
+    edges = [_edge(f"x{i}", f"y{i}", i + 1, 10) for i in range(100)]
+    counts = sorted({e.count for e in edges})
+    index = first_threshold(counts, [e.count for e in edges])
+    assert counts[index] == 41  # edges seen 41 to 100 times: sixty of them
+    assert first_threshold([1, 2], [1, 2]) == 0
+    drawing = draw_map(_map(edges), min_count=counts[index])
+    assert drawing.drawn == FIRST_EDGES
+    assert drawing.hidden_activities == 80  # x0..x39 and y0..y39 lost every edge
