@@ -19,7 +19,12 @@ from rapport.web.presentation import human_duration, percent
 MAX_VARIANT_ROWS = 1000
 MAX_PEOPLE_EDGES = 120
 BINS = 24
-_NUMBER: dict[str, Any] = {"align": "right", "headerClasses": "text-right", "sortable": True}
+_NUMBER: dict[str, Any] = {
+    "align": "right",
+    "headerClasses": "text-right",
+    "sortable": True,
+    ":format": "v => (typeof v === 'number' ? v.toLocaleString() : v)",  # 22,527; still sorts
+}
 _BOTTLENECK_COLUMNS: list[dict[str, Any]] = [
     {"name": "source", "label": "From", "field": "source", "align": "left"},
     {"name": "target", "label": "To", "field": "target", "align": "left"},
@@ -212,7 +217,7 @@ def handover_options(pairs: list[dict[str, Any]]) -> dict[str, Any]:
             {
                 "type": "graph",
                 "layout": "force",
-                "force": {"repulsion": 260, "edgeLength": [60, 180], "gravity": 0.08},
+                "force": {"repulsion": 180, "edgeLength": [50, 150], "gravity": 0.2},
                 "roam": True,
                 "draggable": True,
                 "edgeSymbol": ["none", "arrow"],
