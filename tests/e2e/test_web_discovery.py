@@ -163,3 +163,15 @@ def test_names_from_a_log_are_shown_as_text(tab: Any, tmp_path: Path) -> None:
     tab.get_by_test_id("tab-map").click()
     tab.wait_for_timeout(500)
     assert alerts == []
+
+
+def test_an_ocel_upload_asks_for_its_object_type(tab: Any) -> None:
+    _upload(tab, shared_data("eventlogs/ocel20_example.jsonocel"))
+    picker = tab.get_by_test_id("object-type")
+    expect(picker).to_be_visible()
+    picker.click()
+    tab.locator(".q-menu .q-item", has_text="Purchase Order").first.click()
+    tab.get_by_test_id("read-log").click()
+    expect(tab.get_by_test_id("log-summary")).to_contain_text("ocel20_example.jsonocel · ")
+    drawn, _total = _shown(tab)
+    assert drawn > 0
