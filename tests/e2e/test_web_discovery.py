@@ -175,3 +175,18 @@ def test_an_ocel_upload_asks_for_its_object_type(tab: Any) -> None:
     expect(tab.get_by_test_id("log-summary")).to_contain_text("ocel20_example.jsonocel · ")
     drawn, _total = _shown(tab)
     assert drawn > 0
+
+
+def test_the_filters_narrow_the_cases(tab: Any) -> None:
+    summary = tab.get_by_test_id("log-summary")
+    everything = int(re.search(r"([\d,]+) cases", summary.inner_text())[1].replace(",", ""))  # type: ignore[index]
+    tab.get_by_test_id("filter-attribute").click()
+    tab.locator(".q-menu .q-item", has_text="org:group").first.click()
+    tab.get_by_test_id("filter-value").click()
+    tab.locator(".q-menu .q-item").first.click()
+    expect(summary).not_to_contain_text(f" {everything} cases")
+    tab.get_by_test_id("filter-since").fill("2099-01-01")
+    expect(summary).to_contain_text("· 0 cases")
+    expect(tab.get_by_test_id("map-empty")).to_have_text("No cases match the filters.")
+    tab.get_by_test_id("filter-clear").click()
+    expect(summary).to_contain_text(f" {everything} cases")

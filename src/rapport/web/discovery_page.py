@@ -172,6 +172,7 @@ class DiscoveryView:
             return
         self.filters.show_error("")
         self.filtered, self.map = result
+        self.panel.hide()  # its cases were those of the previous filters
         counts = sorted({e.count for e in self.map.edges}) or [1]
         self.counts = counts
         self.slider.props["max"] = len(counts) - 1
@@ -224,6 +225,11 @@ class DiscoveryView:
         # A new chart each time: ECharts sizes its canvas when it is mounted.
         self.chart_box.clear()
         with self.chart_box:
+            if not self.map.activities:
+                ui.label("No cases match the filters.").classes("rp-muted p-6").props(
+                    'data-testid="map-empty"'
+                )
+                return
             chart = ui.echart(drawing.options, on_point_click=self.clicked)
             chart.classes("w-full").props('data-testid="process-map"')
             chart.style(f"height: {drawing.height}px; min-width: {drawing.width}px")
@@ -283,7 +289,10 @@ class DiscoveryView:
     def _open(self, selection: Selection) -> None:
         if self.filtered is not None:
             self.panel.open(self.filtered, selection, link_cases=self.from_cases)
-            self.panel.card.run_method("$el.scrollIntoView", {"behavior": "smooth"})
+            ui.run_javascript(
+                f"getHtmlElement({self.panel.card.id})"
+                '.scrollIntoView({behavior: "smooth", block: "start"})'
+            )
 
 
 def register(db: Database) -> None:
