@@ -33,6 +33,7 @@ from rapport.web.auth import require_user
 from rapport.web.discovery_cases import CasesPanel, Selection
 from rapport.web.discovery_chart import METRICS, draw_map, first_threshold
 from rapport.web.discovery_filters import FilterBar
+from rapport.web.discovery_source import held_logs
 from rapport.web.discovery_tabs import (
     people_attributes,
     show_people,
@@ -65,9 +66,13 @@ class DiscoveryView:
         self.drawn_nodes: dict[str, str] = {}
         self.drawn_edges: dict[str, tuple[str, str]] = {}
         self.panel = CasesPanel(user.time_zone)
+        self.key = ""
 
     # ----- building
     def build(self) -> None:
+        client = ui.context.client
+        self.key = client.id
+        client.on_delete(lambda: held_logs().drop(self.key))
         with ui.column().classes("w-full max-w-[1500px] mx-auto px-6 py-6 gap-4"):
             with ui.row().classes("w-full items-baseline gap-3"):
                 ui.label("Processes").classes("text-2xl font-semibold")
@@ -139,6 +144,7 @@ class DiscoveryView:
         self.upload.set_busy(None)
         if log is not None:
             self.from_cases = True
+            held_logs().drop(self.key)
             await self._use(log, "Rapport's cases")
 
     def _read_cases(self) -> EventLog:
@@ -147,7 +153,21 @@ class DiscoveryView:
 
     async def use_upload(self, log: EventLog) -> None:
         self.from_cases = False
+        held_logs().hold(self.key, self.release)
         await self._use(log, log.source)
+
+    def release(self) -> None:
+        """Drop the uploaded log to make room for another tab's (the server holds a few)."""
+        if self.from_cases:
+            return
+        self.log = self.filtered = self.map = None
+        self.filters.log = self.panel.log = None  # no reference may keep it alive
+        self.panel.hide()
+        self.chart_box.clear()
+        self.summary.text = (
+            "The uploaded log was released to make room for others: upload it again, or "
+            "choose Our cases."
+        )
 
     async def _use(self, log: EventLog, label: str) -> None:
         self.log = log

@@ -1,5 +1,6 @@
 """A log the user uploads in ``/discovery``: kept on disk only until it is read, then in
-the browser tab's memory (one log per tab, gone when the tab closes).
+the browser tab's memory (one log per tab, gone when the tab closes; at most
+``MAX_HELD_LOGS`` over all tabs, the longest held released first).
 
 CSV files need their columns named and OCEL logs an object type before they can be read, so
 an upload first becomes a ``PendingUpload`` that knows its columns or object types.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,3 +123,41 @@ def _csv_header(pending: PendingUpload) -> list[str]:
     if not [c for c in header if c.strip()]:
         raise EventLogError(f"{pending.name}: row 1: the file has no header row")
     return header
+
+
+MAX_HELD_LOGS = 6  # uploaded logs held at once by this server process, over all tabs
+
+
+class HeldLogs:
+    """The uploaded logs held in memory, at most ``limit`` over all tabs: holding one more
+    releases the one held longest (its tab is told to upload it again)."""
+
+    def __init__(self, limit: int = MAX_HELD_LOGS) -> None:
+        self.limit = limit
+        self._held: OrderedDict[str, Callable[[], None]] = OrderedDict()
+
+    def hold(self, key: str, release: Callable[[], None]) -> None:
+        """``key`` (a tab) now holds a log; ``release`` drops it when room is needed."""
+        self._held.pop(key, None)
+        self._held[key] = release
+        while len(self._held) > self.limit:
+            _key, oldest = self._held.popitem(last=False)
+            oldest()
+
+    def drop(self, key: str) -> None:
+        """``key`` holds no log any more (it went back to the cases, or closed)."""
+        self._held.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+_held: HeldLogs | None = None
+
+
+def held_logs() -> HeldLogs:
+    """This process's registry of held uploads (made on first use)."""
+    global _held
+    if _held is None:
+        _held = HeldLogs()
+    return _held
