@@ -120,16 +120,26 @@ def test_clicking_an_edge_lists_its_cases_with_links(tab: Any) -> None:
     expect(tab.get_by_test_id("drill-title")).to_have_text(f"with {points['name']}")
 
 
-def test_uploading_helpdesk_draws_its_map(tab: Any) -> None:
-    helpdesk = shared_data("eventlogs/helpdesk.xes.gz")
-    _upload(tab, helpdesk)
-    summary = tab.get_by_test_id("log-summary")
-    expect(summary).to_contain_text("helpdesk.xes.gz · 4,580 cases, 21,348 events", timeout=60_000)
+@pytest.mark.parametrize(
+    ("name", "summary", "activity"),
+    [
+        ("helpdesk.xes.gz", "4,580 cases, 21,348 events", "Assign seriousness"),
+        ("07_bpic2013_incidents.xes.gz", "7,554 cases, 65,533 events", "Accepted"),
+    ],
+)
+def test_uploading_a_real_log_draws_its_map(
+    tab: Any, name: str, summary: str, activity: str
+) -> None:
+    _upload(tab, shared_data(f"eventlogs/{name}"))
+    line = tab.get_by_test_id("log-summary")
+    expect(line).to_contain_text(f"{name} · {summary}", timeout=60_000)
     drawn, total = _shown(tab)
-    assert drawn == total > 20
-    screenshot(tab, "discovery-helpdesk-map")
+    assert drawn == total > 5
+    screenshot(tab, f"discovery-{name.split('.')[0]}-map")
     tab.get_by_test_id("tab-variants").click()
-    expect(tab.get_by_test_id("variants-table")).to_contain_text("Assign seriousness")
+    expect(tab.get_by_test_id("variants-table")).to_contain_text(activity)
+    tab.get_by_test_id("tab-performance").click()
+    expect(tab.get_by_test_id("performance-summary")).to_contain_text(summary.split(",")[0])
     tab.get_by_test_id("tab-people").click()
     expect(tab.get_by_test_id("people-note")).to_contain_text("pairs hand work")
 

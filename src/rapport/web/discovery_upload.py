@@ -63,6 +63,7 @@ class UploadBox:
                     "stays in this tab's memory only."
                 ).classes("rp-muted")
                 ui.upload(
+                    label="Drop a log file here, or click +",
                     auto_upload=True,
                     max_file_size=MAX_UPLOAD_BYTES,
                     on_upload=self._received,
