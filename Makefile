@@ -3,7 +3,7 @@
 #   make demo    create .venv, install, load the demo into ./demo.db, serve http://127.0.0.1:8000
 #   make test    create .venv, install, make sure chromium is there, run the tests (not `slow`)
 #   make lint    ruff and mypy
-#   make bench   the ingest, inbox, routing, language/sentiment/intent and discovery benchmarks
+#   make bench   the ingest, inbox, routing, language/sentiment/intent, discovery trends and listening benchmarks
 #
 # PORT=8080 make demo serves on another port. Installing re-runs whenever pyproject.toml changes.
 
@@ -51,6 +51,8 @@ bench: install
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/nlp.py
 	$(BIN)/python benchmarks/discovery.py
+	$(BIN)/python benchmarks/trends.py
+	$(BIN)/python benchmarks/listening.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm

@@ -69,6 +69,21 @@ class Settings(BaseSettings):
             "Rapport's own fast and accurate sentiment models are used."
         ),
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server alert e-mails go through; unset, alerts send no e-mail.",
+    )
+    smtp_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Its port (default 25, or 465 with ssl)."
+    )
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="How to reach it: none, starttls or ssl."
+    )
+    smtp_username: str | None = Field(default=None, description="Log in as (with the password).")
+    smtp_password: str | None = Field(default=None, description="The SMTP password.")
+    smtp_from: str = Field(
+        default="rapport@localhost", description="The address alert e-mails are sent from."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from starlette.routing import compile_path
 import rapport
 from rapport.api import (
     account,
+    alerts,
     cases,
     channels,
     contacts,
@@ -22,12 +23,17 @@ from rapport.api import (
     discovery_drilldown,
     engage,
     health,
+    insights,
+    listening,
     messages,
+    topics,
+    trends,
 )
 from rapport.api.auth import current_principal
 from rapport.api.errors import install_error_handlers
 from rapport.api.schemas import ErrorOut
 from rapport.errors import NotFound
+from rapport.intelligence.listening.expression import InvalidQuery
 from rapport.store.db import Database
 
 API_PREFIX = "/api/v1"
@@ -50,9 +56,21 @@ def _api_router() -> APIRouter:
     api.include_router(account.router)  # /auth/token needs no token; /me depends on one
     api.include_router(engage.public_router)  # a survey answer carries its own secret
     protected = APIRouter(dependencies=[Depends(current_principal)])
-    for module in (conversations, messages, contacts, deadletters, channels, discovery):
+    for module in (
+        conversations,
+        messages,
+        contacts,
+        deadletters,
+        channels,
+        discovery,
+        trends,
+        alerts,
+    ):
         protected.include_router(module.router)
     protected.include_router(discovery_drilldown.router)
+    for module in (topics, insights):  # listening intelligence
+        protected.include_router(module.router)
+    protected.include_router(listening.router)
     for router in (
         cases.router,
         cases.conversation_router,
@@ -132,6 +150,7 @@ def create_app(
     )
     app.state.db = db
     install_error_handlers(app)
+    app.add_exception_handler(InvalidQuery, listening.invalid_query_error)
     app.include_router(health.router)
     app.include_router(csat_page.router)  # the customer's survey page: no login
     app.include_router(_api_router())

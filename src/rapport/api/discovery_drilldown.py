@@ -12,18 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query
 
-from rapport.api.discovery import (
-    Activity,
-    Case,
-    CaseLog,
-    LogFile,
-    MaxBytes,
-    ObjectType,
-    Resource,
-    Timestamp,
-    _mapping,
-    _uploaded_log,
-)
+from rapport.api.discovery.params import CaseLog, FormFilters, QueryFilters, UploadedLog
 from rapport.api.params import NO_NUL
 from rapport.discovery.drilldown import (
     activity_cases,
@@ -34,6 +23,7 @@ from rapport.discovery.drilldown import (
     variant_at,
     variant_cases,
 )
+from rapport.discovery.filters import apply_filters
 from rapport.discovery.log import EventLog
 
 router = APIRouter(prefix="/discovery", tags=["discovery"])
@@ -64,6 +54,7 @@ def _edge_json(
 @router.get("/cases/edge-cases", summary="The cases behind an edge of the cases' map")
 def cases_edge_cases(
     log: CaseLog,
+    filters: QueryFilters,
     source: Annotated[str, _name("The edge's first activity.")],
     target: Annotated[str, _name("The activity that directly follows it.")],
     sort: SortQuery = "start",
@@ -73,12 +64,13 @@ def cases_edge_cases(
 ) -> Json:
     """The workspace's cases in which ``source`` is directly followed by ``target``, and
     the edge's count and mean, median and p90 seconds."""
-    return _edge_json(log, source, target, sort, desc, limit, offset)
+    return _edge_json(apply_filters(log, filters), source, target, sort, desc, limit, offset)
 
 
 @router.get("/cases/activity-cases", summary="The cases with an activity")
 def cases_activity_cases(
     log: CaseLog,
+    filters: QueryFilters,
     activity: Annotated[str, _name("The activity.")],
     sort: SortQuery = "start",
     desc: Descending = False,
@@ -86,6 +78,7 @@ def cases_activity_cases(
     offset: Offset = 0,
 ) -> Json:
     """The workspace's cases with at least one event of ``activity``."""
+    log = apply_filters(log, filters)
     cases = activity_cases(log, activity)
     return case_page_json(
         case_page(log, cases, sort=sort, descending=desc, offset=offset, limit=limit)
@@ -95,6 +88,7 @@ def cases_activity_cases(
 @router.get("/cases/variant-cases", summary="The cases of a variant")
 def cases_variant_cases(
     log: CaseLog,
+    filters: QueryFilters,
     rank: Annotated[int, Query(ge=1, description="The variant: 1 is the most frequent.")],
     sort: SortQuery = "start",
     desc: Descending = False,
@@ -103,6 +97,7 @@ def cases_variant_cases(
 ) -> Json:
     """The workspace's cases that took the ``rank``-th most frequent path; ``variant`` in
     the answer lists its activities."""
+    log = apply_filters(log, filters)
     variant = variant_at(log, rank)
     page = case_page(
         log, variant_cases(log, variant), sort=sort, descending=desc, offset=offset, limit=limit
@@ -112,22 +107,16 @@ def cases_variant_cases(
 
 @router.post("/edge-cases", summary="The cases behind an edge of an uploaded log")
 def upload_edge_cases(
-    file: LogFile,
-    max_bytes: MaxBytes,
+    log: UploadedLog,
+    filters: FormFilters,
     source: Annotated[str, Form(min_length=1, max_length=500, pattern=NO_NUL)],
     target: Annotated[str, Form(min_length=1, max_length=500, pattern=NO_NUL)],
-    case: Case = "case:concept:name",
-    activity: Activity = "concept:name",
-    timestamp: Timestamp = "time:timestamp",
-    resource: Resource = "org:resource",
-    object_type: ObjectType = None,
     sort: Annotated[Sort, Form()] = "start",
     desc: Annotated[bool, Form()] = False,
     limit: Annotated[int, Form(ge=1, le=MAX_PAGE)] = 25,
     offset: Annotated[int, Form(ge=0)] = 0,
 ) -> Json:
-    """The cases of the uploaded log in which ``source`` is directly followed by
-    ``target``: ``rapport discover cases-of LOG --edge SOURCE TARGET --json``."""
-    mapping = _mapping(case, activity, timestamp, resource)
-    with _uploaded_log(file, max_bytes, mapping, object_type) as log:
-        return _edge_json(log, source, target, sort, desc, limit, offset)
+    """The cases of the uploaded log (the ``file`` and the fields of ``POST /map``) in which
+    ``source`` is directly followed by ``target``:
+    ``rapport discover cases-of LOG --edge SOURCE TARGET --json``."""
+    return _edge_json(apply_filters(log, filters), source, target, sort, desc, limit, offset)

@@ -100,6 +100,7 @@ def _print_summary(report: DemoReport, *, reset: bool, port: int) -> None:
     )
     for email in report.users_created:
         typer.echo(f"created user   {email}")
+    typer.echo("listening:     rapport listen share-of-voice [--kind product]")
     admin = DEMO_USERS[0]
     typer.echo(f"Rapport demo:  http://127.0.0.1:{port}  (start it with `rapport serve`)")
     typer.echo(f"demo login:    {admin.email} / {DEMO_PASSWORD}")

@@ -28,6 +28,7 @@ from rapport.inbox.queries import mark_read, set_status
 from rapport.ingest.pipeline import ImportReport
 from rapport.ingest.service import import_file, ingest_messages, settle_cases
 from rapport.intelligence.analyzer import analyzer_from_settings
+from rapport.intelligence.listening.seed import load_queries
 from rapport.store.db import Database
 from rapport.store.engagement import CaseStatus
 from rapport.store.models import (
@@ -262,10 +263,13 @@ def load_demo(
 
 
 def load_demo_engagement(db: Database, workspace_id: int) -> None:
-    """The demo team's setup (teams, agents, SLA policies, canned replies) and its rules."""
+    """The demo team's setup (teams, agents, SLA policies, canned replies), its rules and its
+    listening queries."""
     data = resources.files("rapport.demo").joinpath("data")
     with db.session() as session:
         setup = read_setup(data.joinpath("setup.yaml").read_text("utf-8"), source="demo setup")
         apply_setup(session, workspace_id, setup, source="demo setup", skip_unknown_users=True)
         rules = data.joinpath("rules.yaml").read_text("utf-8")
         save_rules(session, workspace_id, rules, source="demo rules", user_id=None)
+        listening = data.joinpath("listening.yaml").read_text("utf-8")
+        load_queries(session, workspace_id, listening, source="demo listening queries")

@@ -21,7 +21,7 @@ from rapport.intelligence.language import detect_languages
 from rapport.intelligence.sentiment import analyse_sentiment
 
 # Bumped whenever a bundled model changes, so a backfill knows what to read again.
-MODELS_VERSION = "2026-12-03"
+MODELS_VERSION = "2026-12-03.2"
 
 
 class DefaultAnalyzer:
@@ -49,7 +49,9 @@ class DefaultAnalyzer:
         if not texts:
             return []
         languages = detect_languages(texts)
-        sentiments = analyse_sentiment(texts, mode=self._sentiment_mode)
+        sentiments = analyse_sentiment(
+            texts, mode=self._sentiment_mode, languages=[guess.code for guess in languages]
+        )
         intents = self._intent.classify(texts)
         return [
             Enrichment(

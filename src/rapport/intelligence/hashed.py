@@ -32,10 +32,13 @@ class NgramSpec:
     words: bool
     word_pairs: bool
     bits: int
+    # every n-gram once more in a second table keyed by the text's language, so a model
+    # learns what a word means in general and what it means in each language
+    language_copies: bool = False
 
     @property
     def dim(self) -> int:
-        return 1 << self.bits
+        return (2 if self.language_copies else 1) << self.bits
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,43 @@ def _powers(length: int) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
             step *= 2
     _POWERS[0] = (pw, inv)
     return pw, inv
+
+
+def _language_salt(code: str) -> int:
+    raw = int.from_bytes(code.encode("utf-8")[:8].ljust(8, b"\0"), "little")
+    return (raw * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) % 2**64
+
+
+def with_language_copies(
+    feats: HashedFeatures, languages: Sequence[str], bits: int
+) -> HashedFeatures:
+    """``feats`` and, in the second table (columns from ``2**bits``), each n-gram again
+    hashed with its text's language."""
+    if len(languages) != feats.n_texts:
+        raise ValueError(f"{len(languages)} languages for {feats.n_texts} texts")
+    salts = np.array([_language_salt(code) for code in languages], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = ((feats.cols.astype(np.uint64) * _MIX) ^ salts[feats.rows]) * _MIX
+    copies = (mixed >> np.uint64(64 - bits)).astype(np.int64) + (1 << bits)
+    return HashedFeatures(
+        np.concatenate((feats.rows, feats.rows)),
+        np.concatenate((feats.cols, copies)),
+        np.concatenate((feats.weights, feats.weights)),
+        feats.n_texts,
+    )
+
+
+def featurize(
+    texts: Sequence[str], spec: NgramSpec, languages: Sequence[str] | None = None
+) -> HashedFeatures:
+    """The hashed features ``spec`` asks for: the n-grams, plus their language copies when
+    the spec has them (``languages`` then gives each text's language)."""
+    feats = hash_ngrams(texts, spec)
+    if not spec.language_copies:
+        return feats
+    if languages is None:
+        raise ValueError("this model reads each text's language: pass languages")
+    return with_language_copies(feats, languages, spec.bits)
 
 
 def hash_ngrams(texts: Sequence[str], spec: NgramSpec) -> HashedFeatures:
@@ -139,9 +179,12 @@ class HashedLinearModel:
     weights: NDArray[np.float32]  # (dim, classes)
     bias: NDArray[np.float32]  # (classes,)
 
-    def scores(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Class probabilities, one row per normalised text (softmax of the linear scores)."""
-        feats = hash_ngrams(texts, self.spec)
+    def scores(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> NDArray[np.float32]:
+        """Class probabilities, one row per normalised text (softmax of the linear scores).
+        ``languages`` (each text's ISO code) is needed when the spec has language copies."""
+        feats = featurize(texts, self.spec, languages)
         n = feats.n_texts
         contrib = self.weights[feats.cols] * feats.weights[:, None]
         logits = np.empty((n, len(self.labels)), dtype=np.float32)
@@ -165,6 +208,7 @@ class HashedLinearModel:
                     int(self.spec.words),
                     int(self.spec.word_pairs),
                     self.spec.bits,
+                    int(self.spec.language_copies),
                 ]
             ),
             weights=self.weights.astype(np.float16),
@@ -176,7 +220,10 @@ class HashedLinearModel:
         with np.load(path, allow_pickle=False) as data:
             raw = [int(v) for v in data["spec"]]
             cut = raw.index(-1)
-            spec = NgramSpec(tuple(raw[:cut]), bool(raw[cut + 1]), bool(raw[cut + 2]), raw[cut + 3])
+            copies = len(raw) > cut + 4 and bool(raw[cut + 4])
+            spec = NgramSpec(
+                tuple(raw[:cut]), bool(raw[cut + 1]), bool(raw[cut + 2]), raw[cut + 3], copies
+            )
             return cls(
                 labels=tuple(str(v) for v in data["labels"]),
                 spec=spec,

@@ -15,7 +15,8 @@ MAX_KEYWORDS = 5
 MIN_LETTERS = 3
 
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|\S+@\S+\.\w+")
-_TOKEN = re.compile(r"#\w+|[^\W\d_][\w'\u2019-]*", re.UNICODE)
+# A zero-width non-joiner (U+200C) is inside Persian words ("می‌شود"), not between them.
+_TOKEN = re.compile(r"#\w+|[^\W\d_][\w'\u2019\u200c-]*", re.UNICODE)
 
 # Function words, pronouns and customer-care filler in the languages Rapport meets most
 # (English, German, French, Spanish, Italian, Portuguese, Icelandic, Hungarian, Persian,
@@ -47,15 +48,25 @@ _FUNCTION_WORDS = """
 _STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 
 
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that can say what it is about, case-folded, in order: hashtags
+    and words of at least :data:`MIN_LETTERS` letters that are no handle, link, number or
+    function word."""
+    words: list[str] = []
+    for match in _TOKEN.finditer(_NOISE.sub(" ", text)):
+        # a typographic apostrophe is read as a plain one: "don\u2019t" is "don't"
+        word = match.group().casefold().replace("\u2019", "'").strip("'-")
+        letters = len(word) - word.startswith("#")
+        if letters >= MIN_LETTERS and word not in _STOPWORDS:
+            words.append(word)
+    return words
+
+
 def extract_keywords(text: str, limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
     """At most ``limit`` keywords of ``text``, most telling first."""
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
-    for position, match in enumerate(_TOKEN.finditer(_NOISE.sub(" ", text))):
-        word = match.group().casefold().strip("'\u2019-")
-        letters = len(word) - word.startswith("#")
-        if letters < MIN_LETTERS or word in _STOPWORDS:
-            continue
+    for position, word in enumerate(content_words(text)):
         counts[word] += 1
         first_seen.setdefault(word, position)
 

@@ -100,17 +100,30 @@ def embed(texts: Sequence[str]) -> NDArray[np.float32]:
     return out.reshape(len(prepared), -1)
 
 
-def fast_scores(texts: Sequence[str]) -> NDArray[np.float32]:
-    """Fast-tier probabilities (negative, neutral, positive), one row per text."""
-    return _fast_model().scores([clean_for_sentiment(t) for t in texts])
+def fast_scores(
+    texts: Sequence[str], languages: Sequence[str] | None = None
+) -> NDArray[np.float32]:
+    """Fast-tier probabilities (negative, neutral, positive), one row per text.
+
+    The model reads each text's language (ISO code) too; it is detected where not given.
+    """
+    model = _fast_model()
+    if model.spec.language_copies and languages is None:
+        from rapport.intelligence.language import detect_languages
+
+        languages = [guess.code for guess in detect_languages(texts)]
+    return model.scores([clean_for_sentiment(t) for t in texts], languages)
 
 
-def accurate_scores(texts: Sequence[str]) -> NDArray[np.float32]:
+def accurate_scores(
+    texts: Sequence[str], languages: Sequence[str] | None = None
+) -> NDArray[np.float32]:
     """Accurate-tier probabilities: the e5 head, averaged with the fast tier."""
     if not texts:
         return np.zeros((0, 3), np.float32)
     head = _accurate_head().scores(embed(texts))
-    out: NDArray[np.float32] = (0.75 * head + 0.25 * fast_scores(texts)).astype(np.float32)
+    fast = fast_scores(texts, languages)
+    out: NDArray[np.float32] = (0.75 * head + 0.25 * fast).astype(np.float32)
     return out
 
 
@@ -127,11 +140,14 @@ def _results(probs: NDArray[np.float32], texts: Sequence[str]) -> list[Sentiment
     return out
 
 
-def analyse_sentiment(texts: Sequence[str], mode: str = "fast") -> list[SentimentResult]:
+def analyse_sentiment(
+    texts: Sequence[str], mode: str = "fast", languages: Sequence[str] | None = None
+) -> list[SentimentResult]:
     """Sentiment of each text, in order. ``mode``: ``fast``, ``accurate`` or ``auto``.
 
     ``auto`` uses the fast tier and sends only the messages it is unsure of to the accurate
-    tier. Where ``RAPPORT_SENTIMENT_MODEL_DIR`` is set, that model answers instead.
+    tier. ``languages`` are the texts' ISO codes where already known (they are detected
+    otherwise). Where ``RAPPORT_SENTIMENT_MODEL_DIR`` is set, that model answers instead.
     """
     from rapport.config import get_settings
 
@@ -139,12 +155,15 @@ def analyse_sentiment(texts: Sequence[str], mode: str = "fast") -> list[Sentimen
     if model_dir:
         return _hugging_face(model_dir).analyse(texts)
     if mode == "accurate":
-        return _results(accurate_scores(texts), texts)
-    probs = fast_scores(texts)
+        return _results(accurate_scores(texts, languages), texts)
+    probs = fast_scores(texts, languages)
     if mode == "auto":
         unsure = [i for i, row in enumerate(probs) if row.max() < UNSURE_BELOW and texts[i].strip()]
         if unsure:
-            probs[unsure] = accurate_scores([texts[i] for i in unsure])
+            probs[unsure] = accurate_scores(
+                [texts[i] for i in unsure],
+                None if languages is None else [languages[i] for i in unsure],
+            )
     return _results(probs, texts)
 
 

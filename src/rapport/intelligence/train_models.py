@@ -17,10 +17,12 @@ import numpy as np
 
 from rapport.intelligence import language, sentiment
 from rapport.intelligence.datasets import XLMT_LANGUAGES, LabelledText, read_xlmt
-from rapport.intelligence.hashed import HashedLinearModel, NgramSpec, hash_ngrams
+from rapport.intelligence.hashed import HashedLinearModel, NgramSpec, featurize, hash_ngrams
 
 LANGUAGE_SPEC = NgramSpec(char_orders=(1, 2, 3), words=True, word_pairs=False, bits=16)
-SENTIMENT_SPEC = NgramSpec(char_orders=(2, 3, 4, 5), words=True, word_pairs=True, bits=18)
+SENTIMENT_SPEC = NgramSpec(
+    char_orders=(2, 3, 4, 5), words=True, word_pairs=True, bits=18, language_copies=True
+)
 
 
 def _fit(texts: list[str], labels: list[str], spec: NgramSpec, c: float) -> HashedLinearModel:
@@ -78,13 +80,19 @@ def train_fast_sentiment(train: list[LabelledText], c: float = 4.0) -> HashedLin
     Each n-gram is scaled by its log-count ratio for the class before the regression; the
     ratio is folded into the weights afterwards, so inference stays one dot product.
     On a held-out quarter of the training tweets this beat plain logistic regression by
-    three points of macro-F1 (0.55 against 0.52).
+    three points of macro-F1 (0.55 against 0.52). Each n-gram is also read once more keyed
+    by the tweet's language (its xlm-t folder here; the detected language at run time), so
+    that a word can carry a different weight in each language.
     """
     from scipy.sparse import csr_matrix, diags
     from sklearn.linear_model import LogisticRegression
 
     spec = SENTIMENT_SPEC
-    feats = hash_ngrams([sentiment.clean_for_sentiment(item.text) for item in train], spec)
+    feats = featurize(
+        [sentiment.clean_for_sentiment(item.text) for item in train],
+        spec,
+        [item.language or "und" for item in train],
+    )
     x = csr_matrix((feats.weights, (feats.rows, feats.cols)), shape=(feats.n_texts, spec.dim))
     present = (x > 0).astype(np.float32)
     y = np.array([sentiment.LABELS.index(item.label) for item in train])

@@ -15,11 +15,12 @@ from typing import Any
 
 from rapport.engage.delivery import deliver
 from rapport.jobs.dispatch import DELIVER_TASK
-from rapport.jobs.tasks import deliver_due_replies, sweep_all_workspaces
+from rapport.jobs.tasks import check_all_alerts, deliver_due_replies, sweep_all_workspaces
 from rapport.store.db import Database
 
 DELIVER_DUE_TASK = "rapport.deliver_due"
 SLA_SWEEP_TASK = "rapport.sla_sweep"
+ALERTS_TASK = "rapport.check_alerts"
 
 
 class _LazyDatabase:
@@ -57,6 +58,7 @@ def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.
         beat_schedule={
             "deliver-due-replies": {"task": DELIVER_DUE_TASK, "schedule": tick_seconds},
             "sla-sweep": {"task": SLA_SWEEP_TASK, "schedule": tick_seconds},
+            "check-alerts": {"task": ALERTS_TASK, "schedule": tick_seconds},
         },
     )
     database = _LazyDatabase(database_url)
@@ -75,7 +77,13 @@ def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.
 
     app.task(name=DELIVER_TASK)(deliver_task)
     app.task(name=DELIVER_DUE_TASK)(deliver_due_task)
+
+    def check_alerts_task() -> int:
+        """Alert rules of every workspace: fire, notify, e-mail and post webhooks."""
+        return check_all_alerts(database.get())
+
     app.task(name=SLA_SWEEP_TASK)(sla_sweep_task)
+    app.task(name=ALERTS_TASK)(check_alerts_task)
     return app
 
 

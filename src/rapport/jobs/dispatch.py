@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from rapport.config import Settings
 from rapport.engage.delivery import SenderFactory, deliver
-from rapport.jobs.tasks import deliver_due_replies, sweep_all_workspaces
+from rapport.jobs.tasks import check_all_alerts, deliver_due_replies, sweep_all_workspaces
 from rapport.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ _STOP = object()
 
 class InProcessDispatcher:
     """One daemon thread of this process: it sends submitted deliveries at once and, every
-    ``tick_seconds``, gives up stuck ones, sends the due ones and runs the SLA sweep."""
+    ``tick_seconds``, gives up stuck ones, sends the due ones, runs the SLA sweep and checks
+    the alert rules."""
 
     def __init__(
         self,
@@ -87,6 +88,7 @@ class InProcessDispatcher:
         """The periodic work, run once."""
         deliver_due_replies(self.db, senders=self.senders)
         sweep_all_workspaces(self.db)
+        check_all_alerts(self.db)
 
     def _run(self) -> None:
         next_tick = time.monotonic() + self.tick_seconds

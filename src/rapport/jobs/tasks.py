@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from rapport.engage.delivery import SenderFactory, deliver_due, recover_stuck
 from rapport.engage.sla import sweep
+from rapport.intelligence.alerts.check import check_alerts
+from rapport.intelligence.alerts.delivery import deliver_pending
 from rapport.store.db import Database
 from rapport.store.models import Workspace
 
@@ -36,3 +38,17 @@ def sweep_all_workspaces(db: Database, now: datetime | None = None) -> int:
             report = sweep(session.connection(), workspace_id, now)
         changed += len({*report.warned, *report.breached, *report.resolved})
     return changed
+
+
+def check_all_alerts(db: Database, now: datetime | None = None) -> int:
+    """Check every workspace's alert rules, each workspace in a transaction of its own, then
+    send the e-mails and webhooks of what fired (after those commits); returns how many
+    alerts fired."""
+    with db.session() as session:
+        workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+    fired = 0
+    for workspace_id in workspace_ids:
+        with db.session() as session:
+            fired += len(check_alerts(session, workspace_id, now))
+    deliver_pending(db)
+    return fired

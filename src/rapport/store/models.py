@@ -199,6 +199,7 @@ class Message(Base):
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_messages_conversation", "conversation_id", "sent_at"),
         Index("ix_messages_identity", "identity_id"),
+        Index("ix_messages_workspace_sent", "workspace_id", "sent_at"),  # trends, alerts
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

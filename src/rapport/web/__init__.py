@@ -20,7 +20,7 @@ _configured = False
 
 def mount_ui(app: FastAPI, db: Database) -> None:
     """Register Rapport's pages (login, inbox, conversation, cases, activity, rules, the SLA
-    report, processes, notifications) and mount NiceGUI on ``app``.
+    report, insights, processes, notifications) and mount NiceGUI on ``app``.
 
     Every page reads through ``db``. Calling it again in the same process (tests that build
     several apps) re-registers the pages against the new database and mounts the same UI.
@@ -36,6 +36,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
         conversation,
         discovery_page,
         inbox,
+        insights_page,
         notifications,
         reports_page,
         rules_page,
@@ -43,6 +44,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
 
     auth.register(db)
     inbox.register(db)
+    insights_page.register(db)
     conversation.register(db)
     cases_page.register(db)
     activity_page.register(db)

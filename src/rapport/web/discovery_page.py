@@ -16,7 +16,7 @@ from nicegui import run, ui
 from nicegui.events import EChartPointClickEventArguments, GenericEventArguments
 
 from rapport.discovery.analysis import ProcessMap, discover_map
-from rapport.discovery.case_history import case_history_log
+from rapport.discovery.caselog import read_case_log
 from rapport.discovery.drilldown import (
     activity_cases,
     edge_cases,
@@ -149,7 +149,7 @@ class DiscoveryView:
 
     def _read_cases(self) -> EventLog:
         with self.db.session() as session:
-            return case_history_log(session.connection(), self.user.workspace_id)
+            return read_case_log(session.connection(), self.user.workspace_id)
 
     async def use_upload(self, log: EventLog) -> None:
         self.from_cases = False

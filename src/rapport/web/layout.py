@@ -14,6 +14,7 @@ NAVIGATION = (
     ("/cases", "Cases", "work"),
     ("/activity", "Activity", "timeline"),
     ("/rules", "Rules", "rule"),
+    ("/insights", "Insights", "query_stats"),
     ("/reports/sla", "SLA report", "insights"),
     ("/discovery", "Processes", "account_tree"),
 )

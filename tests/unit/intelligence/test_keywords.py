@@ -29,3 +29,14 @@ def test_persian_icelandic_and_hungarian_words_are_kept_whole() -> None:
 
 def test_limit() -> None:
     assert len(extract_keywords("alpha bravo charlie delta echo foxtrot golf", limit=3)) == 3
+
+
+def test_a_typographic_apostrophe_is_a_plain_one() -> None:
+    assert extract_keywords("I don\u2019t get it, the parcel didn\u2019t arrive") == (
+        "parcel",
+        "arrive",
+    )
+
+
+def test_a_persian_word_with_a_zero_width_non_joiner_stays_one_word() -> None:
+    assert "راهنمایی\u200cتون" in extract_keywords("ممنون از راهنمایی\u200cتون")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import rapport.store.engagement  # noqa: F401  (registers the engagement tables)
+from rapport.store import alerts, engagement, listening  # noqa: F401  (register their tables)
 from rapport.store.models import Base
 
 config = context.config

@@ -1,0 +1,111 @@
+"""``rapport topics``: what the customer messages of a period are about."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rapport.cli.context import (
+    WorkspaceOption,
+    err_console,
+    open_database,
+    parse_when,
+    print_json,
+    user_errors,
+    workspace_id,
+)
+from rapport.cli.terminal import safe
+
+if TYPE_CHECKING:
+    from rapport.intelligence.topics.schemas import TopicsOut
+
+TOPICS_HELP = (
+    "The top topics of the customer messages of a period, largest first."
+    "\n\nMessages are clustered on their words and word pairs (any language); each topic "
+    "gets a label of its most distinctive words, its size and share, its sentiment, its "
+    "languages and the posts closest to its centre. The same messages always give the same "
+    "topics. Needs no enrichment, but sentiment and languages are shown only for messages "
+    "already read (see `rapport enrich`)."
+    "\n\nExample: rapport topics --since 2026-11-01 --channel twitter --count 8"
+)
+EXAMPLE_WIDTH = 110
+
+
+def topics_command(
+    since: str | None = typer.Option(
+        None, help="Messages sent at or after this date or time (ISO 8601; UTC if no zone)."
+    ),
+    until: str | None = typer.Option(None, help="Messages sent before this date or time."),
+    channel: str | None = typer.Option(None, help="Only this channel (its name)."),
+    language: str | None = typer.Option(
+        None, help="Only messages read as this language (ISO 639-1, e.g. en, fa)."
+    ),
+    count: int | None = typer.Option(
+        None, "--count", "-n", help="How many topics to find (1-40; default: chosen from the data)."
+    ),
+    examples: int = typer.Option(3, "--examples", "-k", help="Example posts per topic (1-10)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (as the API returns it)."),
+    workspace: str | None = WorkspaceOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """The top topics of a period (see TOPICS_HELP)."""
+    from rapport.intelligence.scope_store import MessageScope
+    from rapport.intelligence.topics import top_topics
+    from rapport.intelligence.topics.schemas import topics_out
+
+    start, end = parse_when(since, "--since"), parse_when(until, "--until")
+    with user_errors():
+        scope = MessageScope(start, end, channel, language)
+        db = open_database()
+        ws = workspace_id(db, workspace)
+        with (
+            Progress(
+                TextColumn("clustering"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("messages"),
+                TimeElapsedColumn(),
+                console=err_console,
+                disable=quiet or as_json,
+                transient=True,
+            ) as progress,
+            db.session() as session,
+        ):
+            task = progress.add_task("topics", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = top_topics(
+                session.connection(), ws, scope, count=count, examples=examples, progress=advance
+            )
+    data = topics_out(report)
+    if as_json:
+        print_json(data.model_dump(mode="json"))
+        return
+    _print(data)
+
+
+def _print(data: TopicsOut) -> None:
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(
+        f"{data.messages:,} customer messages · {len(data.topics)} topics · "
+        f"{data.unassigned:,} in no topic"
+    )
+    if not data.topics:
+        out.print("No topics: the period has too few customer messages with words in them.")
+    for number, topic in enumerate(data.topics, 1):
+        feeling = " ".join(f"{name} {n}" for name, n in topic.sentiment.items() if n)
+        languages = ", ".join(f"{item.language} {item.messages}" for item in topic.languages)
+        out.print(
+            f"\n[bold]{number}. {safe(topic.label)}[/bold]  {topic.size:,} messages "
+            f"({topic.share:.1%}) · {safe(feeling)} · {safe(languages)}"
+        )
+        for post in topic.examples:
+            line = " ".join(post.text.split())
+            if len(line) > EXAMPLE_WIDTH:
+                line = line[: EXAMPLE_WIDTH - 1] + "…"
+            out.print(f"   #{post.conversation_id}  {safe(line)}")
