@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from rapport.cli.context import err_console, print_json, user_errors
+from rapport.cli.context import err_console, fail, print_json, user_errors
 from rapport.cli.discover_source import LogSource, duration_text, log_command
 from rapport.cli.terminal import safe
 from rapport.discovery.analysis import Edge
@@ -41,6 +43,7 @@ def cases_of_command(
     desc: bool = typer.Option(False, "--desc", help="Largest (latest, longest) first."),
     limit: int = typer.Option(25, "--limit", min=1, help="Cases per page."),
     offset: int = typer.Option(0, "--offset", min=0, help="Cases to skip (next pages)."),
+    tz: str = typer.Option("UTC", "--tz", help="Show the start times in this zone."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """The cases behind a piece of the process map: give one of --edge A B,
@@ -51,6 +54,10 @@ def cases_of_command(
     The case filters apply first, as for the map."""
     if sum((edge is not None, with_activity is not None, rank is not None)) != 1:
         raise typer.BadParameter("give exactly one of --edge A B, --with-activity A, --rank N")
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"--tz: {tz!r} is not a time zone (e.g. Europe/Rome, UTC)", 2)
     with user_errors():
         loaded = source.load()
         times: Edge | None = None
@@ -81,9 +88,9 @@ def cases_of_command(
         err_console.print(f"variant {rank}: {safe(' → '.join(path))}", highlight=False)
     first = page.offset + 1 if page.rows else 0
     table = Table(title=f"Cases {first}-{page.offset + len(page.rows)} of {page.total:,}")
-    for name in ("case", "start (UTC)", "duration", "events"):
+    for name in ("case", f"start ({zone.key})", "duration", "events"):
         table.add_column(name, justify="right" if name in ("duration", "events") else "left")
     for row in page.rows:
-        start = f"{row.start:%Y-%m-%d %H:%M}" if row.start else "-"
+        start = f"{row.start.astimezone(zone):%Y-%m-%d %H:%M}" if row.start else "-"
         table.add_row(safe(row.case), start, duration_text(row.seconds), f"{row.events:,}")
     Console().print(table)
