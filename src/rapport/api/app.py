@@ -20,6 +20,7 @@ from rapport.api import (
     csat_page,
     deadletters,
     discovery,
+    discovery_drilldown,
     engage,
     health,
     insights,
@@ -66,6 +67,7 @@ def _api_router() -> APIRouter:
         alerts,
     ):
         protected.include_router(module.router)
+    protected.include_router(discovery_drilldown.router)
     for module in (topics, insights):  # listening intelligence
         protected.include_router(module.router)
     protected.include_router(listening.router)

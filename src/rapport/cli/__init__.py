@@ -12,6 +12,7 @@ from rapport.cli.browse import conversations_app, deadletters_app
 from rapport.cli.cases import cases_app, sla_app
 from rapport.cli.demo import demo_app
 from rapport.cli.discover import discover_app
+from rapport.cli.discover_drilldown import cases_of_command
 from rapport.cli.enrich import ENRICH_HELP, enrich_command
 from rapport.cli.imports import IMPORT_HELP, import_command
 from rapport.cli.jobs import jobs_app
@@ -47,6 +48,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(jobs_app, name="jobs")
 register_commands()
 app.add_typer(nlp_app, name="nlp")
+discover_app.command("cases-of")(cases_of_command)
 app.add_typer(discover_app, name="discover")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(listen_app, name="listen")

@@ -20,7 +20,7 @@ _configured = False
 
 def mount_ui(app: FastAPI, db: Database) -> None:
     """Register Rapport's pages (login, inbox, conversation, cases, activity, rules, the SLA
-    report, insights, notifications) and mount NiceGUI on ``app``.
+    report, insights, processes, notifications) and mount NiceGUI on ``app``.
 
     Every page reads through ``db``. Calling it again in the same process (tests that build
     several apps) re-registers the pages against the new database and mounts the same UI.
@@ -34,6 +34,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
         auth,
         cases_page,
         conversation,
+        discovery_page,
         inbox,
         insights_page,
         notifications,
@@ -49,6 +50,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
     activity_page.register(db)
     rules_page.register(db)
     reports_page.register(db)
+    discovery_page.register(db)
     notifications.register(db)
     if _configured:
         app.mount("/", core.app)

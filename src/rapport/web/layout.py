@@ -16,6 +16,7 @@ NAVIGATION = (
     ("/rules", "Rules", "rule"),
     ("/insights", "Insights", "query_stats"),
     ("/reports/sla", "SLA report", "insights"),
+    ("/discovery", "Processes", "account_tree"),
 )
 
 _CSS = """
