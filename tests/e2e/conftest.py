@@ -181,7 +181,7 @@ def _free_port() -> int:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"rapport serve exited with {process.returncode}:\n{log.read_text()}")
@@ -191,7 +191,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
-    pytest.fail(f"rapport serve did not answer {url} within 30 s:\n{log.read_text()}")
+    pytest.fail(f"rapport serve did not answer {url} within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

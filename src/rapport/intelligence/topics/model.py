@@ -12,20 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.feature_extraction.text import (
-    ENGLISH_STOP_WORDS,
-    CountVectorizer,
-    TfidfTransformer,
-)
-from threadpoolctl import threadpool_limits
 
 from rapport.intelligence.keywords import content_words
+
+if TYPE_CHECKING:  # scikit-learn takes seconds to import: only when topics are fitted
+    from scipy import sparse
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 FIT_CAP = 20_000
 MAX_TERMS = 30_000
@@ -53,12 +52,19 @@ _CHATTER = """
     hi ok okay yeah lol pls plz thx dm sure good great way thing things tried try trying
     habe hast haben hat hatte sind war kein keine keinen gibt jetzt heute immer
 """
-_TOPIC_STOPWORDS = ENGLISH_STOP_WORDS | frozenset(_CHATTER.split())
+
+
+@lru_cache(maxsize=1)
+def _topic_stopwords() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(_CHATTER.split())
 
 
 def topic_terms(text: str) -> list[str]:
     """The terms a text is clustered on: its content words and each neighbouring pair."""
-    words = [word for word in content_words(text) if word not in _TOPIC_STOPWORDS]
+    stopwords = _topic_stopwords()
+    words = [word for word in content_words(text) if word not in stopwords]
     return words + [f"{a} {b}" for a, b in pairwise(words) if a != b]
 
 
@@ -108,6 +114,8 @@ class TopicModel:
 def fit_topic_model(texts: Sequence[str], count: int | None = None) -> TopicModel:
     """Fit topics on ``texts`` (a sample of at most :data:`FIT_CAP` is best): ``count``
     topics, or as many as the texts hold when ``None``; near-duplicate ones are merged."""
+    from threadpoolctl import threadpool_limits
+
     if len(texts) > FIT_CAP:
         texts = _sample(texts, FIT_CAP)
     # One thread: on these sizes BLAS threads cost far more in start-up than they save,
@@ -117,6 +125,8 @@ def fit_topic_model(texts: Sequence[str], count: int | None = None) -> TopicMode
 
 
 def _fit(texts: Sequence[str], count: int | None) -> TopicModel:
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
     counter = CountVectorizer(
         analyzer=topic_terms,
         min_df=2 if len(texts) >= 20 else 1,
@@ -140,6 +150,8 @@ def _fit(texts: Sequence[str], count: int | None) -> TopicModel:
 
 
 def _empty_model() -> TopicModel:
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
     counter = CountVectorizer(analyzer=topic_terms).fit(["placeholder"])
     weigher = TfidfTransformer().fit(counter.transform(["placeholder"]))
     return TopicModel(counter, weigher, np.zeros((0, 1)))
@@ -152,6 +164,8 @@ def _sample(texts: Sequence[str], cap: int) -> list[str]:
 
 def _cluster(vectors: sparse.csr_matrix, k: int) -> tuple[IntArray, FloatArray]:
     """Cluster the unit rows of ``vectors`` in ``k``; labels and unit centres."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
     model: KMeans | MiniBatchKMeans
     if vectors.shape[0] < FULL_KMEANS_BELOW:
         model = KMeans(n_clusters=k, n_init=8, random_state=SEED)

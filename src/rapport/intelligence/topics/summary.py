@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from rapport.intelligence.keywords import content_words
 from rapport.intelligence.topics.model import Assignment, FloatArray, TopicModel
@@ -102,6 +101,8 @@ class TopicTally:
         if not len(assigned) or not self._terms.shape[1]:
             return
         rows = found.topics[assigned]
+        from scipy import sparse
+
         # one row per topic: the sum of its texts' term counts
         membership = sparse.csr_matrix(
             (np.ones(len(assigned)), (rows, np.arange(len(assigned)))),
