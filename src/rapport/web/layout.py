@@ -15,6 +15,7 @@ NAVIGATION = (
     ("/activity", "Activity", "timeline"),
     ("/rules", "Rules", "rule"),
     ("/insights", "Insights", "query_stats"),
+    ("/alerts", "Alerts", "campaign"),
     ("/reports/sla", "SLA report", "insights"),
     ("/discovery", "Processes", "account_tree"),
 )
