@@ -71,7 +71,7 @@ def load_choices(db: Database, workspace_id: int) -> Choices:
         )
 
 
-def _fired(session: Any, event: AlertEvent, rule: AlertRule, now: datetime) -> FiredAlert:
+def _fired(session: Session, event: AlertEvent, rule: AlertRule, now: datetime) -> FiredAlert:
     try:
         series: WindowSeries | None = window_series(session, rule, event, now)
     except (InvalidInput, NotFound):  # e.g. its listening query was removed
