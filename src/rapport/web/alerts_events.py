@@ -12,7 +12,7 @@ from nicegui import ui
 from rapport.intelligence.alerts.check import describe
 from rapport.intelligence.trends.store import Post
 from rapport.web.alerts_data import FiredAlert
-from rapport.web.presentation import exact_time, zone
+from rapport.web.presentation import exact_time, short_time, zone
 from rapport.web.text import plain, user_text
 
 _WINDOW = "#dc2626"
@@ -160,7 +160,8 @@ class AlertEvents:
                 ui.space()
                 if post.sentiment:
                     ui.label(post.sentiment).classes("rp-muted flex-none")
-                ui.label(exact_time(post.sent_at, self.tz)).classes("rp-muted flex-none")
+                with ui.label(short_time(post.sent_at, self.tz)).classes("rp-muted flex-none"):
+                    ui.tooltip(exact_time(post.sent_at, self.tz))
             user_text(post.text, classes="rp-text text-sm", testid="alert-post-text").props(
                 "dir=auto"
             )

@@ -51,7 +51,7 @@ class AlertRuleForm:
         zones = sorted(available_timezones() | {self.user.time_zone, "UTC"})
         with ui.card().classes("rp-card w-full p-4 gap-3").props('flat data-testid="alert-form"'):
             ui.label("Add an alert rule").classes("rp-section")
-            self.name = self._field(ui.input("Name"), "alert-name")
+            self.name = self._field(ui.input("Name"), "alert-name").classes("w-full")
             with ui.row().classes("w-full gap-3 no-wrap"):
                 self.kind = self._field(
                     ui.select(SUBJECTS, value="all", label="Watch", on_change=self._kind_changed),
@@ -174,10 +174,11 @@ class AlertRuleForm:
 
     def _show(self, error: RapportError) -> None:
         text = problem_text(error)
-        field = str(error).split(":", 1)[0].strip()
-        element = self._by_field.get(field)
+        field, _, detail = str(error).partition(":")
+        element = self._by_field.get(field.strip())
         if element is not None:
-            element.error = text
+            detail = detail.strip() or text
+            element.error = detail[0].upper() + detail[1:]
         self._show_text(f"Nothing was saved. {text}")
 
     def _show_text(self, text: str) -> None:
