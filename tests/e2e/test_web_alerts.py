@@ -163,6 +163,8 @@ def test_an_analyst_reads_the_rules_and_alerts_but_cannot_change_them(tab: Any, 
     expect(tab.get_by_test_id("alert-rule-delete")).to_have_count(0)
     expect(tab.get_by_test_id("alert-rule-enabled")).to_have_count(0)
     expect(tab.get_by_test_id("alert-form")).to_have_count(0)
+    listed = tab.get_by_test_id("alert-event").or_(tab.get_by_test_id("alerts-empty"))
+    expect(listed.first).to_be_visible()
     screenshot(tab, "alerts-analyst")
 
 
@@ -173,12 +175,12 @@ def test_a_bad_webhook_is_refused_at_its_field(tab: Any, site: Site) -> None:
     tab.get_by_test_id("alert-add").click()
     message = tab.get_by_test_id("alert-form-message")
     expect(message).to_contain_text("Nothing was saved. Webhook_url: must be an http://")
-    expect(_under(tab, "alert-webhook")).to_contain_text("must be an http:// or https://")
+    expect(_under(tab, "alert-webhook")).to_contain_text("Must be an http:// or https://")
     # a good address still needs the secret that signs every POST
     tab.get_by_test_id("alert-webhook").fill("https://hooks.acme.example/x")
     tab.get_by_test_id("alert-add").click()
     expect(message).to_contain_text("required with webhook_url")
-    expect(_under(tab, "alert-secret")).to_contain_text("required with webhook_url")
+    expect(_under(tab, "alert-secret")).to_contain_text("Required with webhook_url")
     expect(_under(tab, "alert-webhook")).to_have_count(0)  # that problem is gone
     screenshot(tab, "alerts-form-error")
     with site.db.session() as session:

@@ -169,7 +169,9 @@ class InsightsView:
                         ui.label(f"{number}.").classes("rp-muted w-6")
                         user_text(topic.label, classes="font-medium grow", testid="topic-label")
                         self._topic_days(topic, report.tz)
-                        ui.label(f"{topic.size:,} · {percent(topic.share)}").classes("rp-muted")
+                        ui.label(f"{topic.size:,} · {percent(topic.share)}").classes(
+                            "rp-muted"
+                        ).props('data-testid="topic-size"')
         self._topic_list = topics
 
     def _topic_days(self, topic: Topic, tz: str) -> None:

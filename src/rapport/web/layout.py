@@ -75,7 +75,11 @@ def header(user: WebUser, db: Database, active: str = "") -> Bell:
         sign_out()
         ui.navigate.to("/login")
 
-    with ui.header().classes("rp-header items-center px-6 py-2 gap-4 no-wrap").props("elevated=false"):
+    with (
+        ui.header()
+        .classes("rp-header items-center px-6 py-2 gap-4 no-wrap")
+        .props("elevated=false")
+    ):
         with ui.link(target="/").classes("no-underline flex items-center gap-2"):
             ui.icon("forum", color="primary").classes("text-2xl")
             ui.label("Rapport").classes("rp-brand")
