@@ -143,6 +143,16 @@ def test_a_rule_added_in_the_form_fires_and_shows_its_posts(tab: Any, site: Site
     expect(row.get_by_test_id("alert-event-chart")).to_be_visible()
     screenshot(tab, "alerts-agent")
 
+    # switched off, it is no longer checked
+    rule.get_by_test_id("alert-rule-enabled").click()
+    expect(tab.get_by_test_id("alert-rule").filter(has_text="Spike on X")).to_have_attribute(
+        "data-enabled", "false"
+    )
+    with site.db.session() as session:
+        assert not session.scalars(
+            select(AlertRule.enabled).where(AlertRule.name == "Spike on X")
+        ).one()
+
     # the bell's notification opens this alert
     tab.get_by_test_id("bell").click()
     note = tab.get_by_test_id("notification").filter(has_text="Alert Spike on X")
@@ -183,5 +193,15 @@ def test_a_bad_webhook_is_refused_at_its_field(tab: Any, site: Site) -> None:
     expect(_under(tab, "alert-secret")).to_contain_text("Required with webhook_url")
     expect(_under(tab, "alert-webhook")).to_have_count(0)  # that problem is gone
     screenshot(tab, "alerts-form-error")
+    with site.db.session() as session:
+        assert session.scalars(select(AlertRule).where(AlertRule.name == "Hooked")).first() is None
+    # with its secret it is saved; then deleted, after a confirmation
+    tab.get_by_test_id("alert-secret").fill("s3cret")
+    tab.get_by_test_id("alert-add").click()
+    hooked = tab.get_by_test_id("alert-rule").filter(has_text="Hooked")
+    expect(hooked.get_by_test_id("alert-rule-tells")).to_have_text("webhook")
+    hooked.get_by_test_id("alert-rule-delete").click()
+    tab.get_by_test_id("alert-rule-delete-confirm").click()
+    expect(hooked).to_have_count(0)
     with site.db.session() as session:
         assert session.scalars(select(AlertRule).where(AlertRule.name == "Hooked")).first() is None
