@@ -3,13 +3,12 @@ while assigning messages (no query per topic), in the user's time zone (pure).""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rapport.intelligence.topics.summary import SlotTally, Topic, TopicDay
 from rapport.intelligence.trends.buckets import bucket_starts, next_bucket
-from rapport.intelligence.trends.series import fold
-from rapport.intelligence.trends.store import SlotCount
 
 
 def day_starts(
@@ -26,14 +25,24 @@ def day_starts(
 
 
 def topic_days(slots: SlotTally, starts: list[datetime], tz: ZoneInfo) -> list[TopicDay]:
-    """The messages per local day starting at ``starts`` (every day present, empty ones 0)."""
+    """The messages per local day starting at ``starts`` (every day present, empty ones 0).
+
+    Every local midnight of the tz database falls on a UTC quarter hour, so a slot lies
+    wholly in the day whose start is the last one at or before it (found by bisection,
+    without a zone conversion per slot)."""
     if not starts:
         return []
-    counts = [
-        SlotCount(slot, None, sentiment, count, 0.0) for (slot, sentiment), count in slots.items()
-    ]
-    [series] = fold(counts, starts, next_bucket(starts[-1], "day", tz), "day", tz, grouped=False)
+    end = next_bucket(starts[-1], "day", tz)
+    totals = [0] * len(starts)
+    negatives = [0] * len(starts)
+    for (slot, sentiment), count in slots.items():
+        position = bisect_right(starts, slot) - 1
+        if position < 0 or slot >= end:
+            continue
+        totals[position] += count
+        if sentiment == "negative":
+            negatives[position] += count
     return [
-        TopicDay(bucket.start.astimezone(tz).date(), bucket.start, bucket.total, bucket.negative)
-        for bucket in series.buckets
+        TopicDay(start.astimezone(tz).date(), start, total, negative)
+        for start, total, negative in zip(starts, totals, negatives, strict=True)
     ]
