@@ -8,7 +8,10 @@ different made-up hashtag, up to ``--messages`` (100,000 by default; the sample 
    and the peak resident memory of the process (texts included);
 2. coherence: the mean cosine similarity of two messages of the same topic (TF-IDF, the
    model's own vectors), against the baseline of the same topic sizes filled at random;
-3. the largest topics with their labels.
+3. the largest topics with their labels;
+4. what the per-day series of every topic cost: assigning with each post's sent time
+   (spread over 90 days) against assigning without, and folding the tallies into the
+   local days of Asia/Tehran.
 
     .venv/bin/python benchmarks/topics.py
     .venv/bin/python benchmarks/topics.py --messages 20000 --data PATH
@@ -60,6 +63,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
 
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rapport.intelligence.topics.days import day_starts, topic_days
     from rapport.intelligence.topics.model import fit_topic_model
     from rapport.intelligence.topics.summary import TopicPost, TopicTally
 
@@ -97,6 +104,37 @@ def main() -> None:
           f"   ratio {real / baseline if baseline else float('inf'):.1f}x")  # fmt: skip
     for topic in topics[:8]:
         print(f"  {topic.size:>7,}  {topic.label}")
+
+    # 4. per-day series: the same assignment with and without sent times
+    first = datetime(2026, 9, 1, tzinfo=UTC)
+    step = timedelta(days=90) / max(1, len(texts))
+
+    def assign_all(with_times: bool) -> tuple[float, TopicTally]:
+        began = time.perf_counter()
+        counted = TopicTally(model)
+        for start in range(0, len(texts), CHUNK):
+            counted.add([
+                TopicPost(start + n + 1, 0, text, "en", "negative" if n % 3 else None,
+                          first + step * (start + n) if with_times else None)
+                for n, text in enumerate(texts[start : start + CHUNK])
+            ])  # fmt: skip
+        return time.perf_counter() - began, counted
+
+    plain_seconds, _ = assign_all(False)
+    timed_seconds, timed = assign_all(True)
+    zone = ZoneInfo("Asia/Tehran")
+    found = timed.topics()
+    began = time.perf_counter()
+    starts = day_starts(found, None, None, zone)
+    days = [topic_days(topic.slots, starts, zone) for topic in found]
+    folded = time.perf_counter() - began
+    assert all(
+        sum(d.messages for d in series) == t.size for series, t in zip(days, found, strict=True)
+    )
+    print(f"assign, no sent times    {plain_seconds:.2f} s   (baseline)")
+    print(f"assign with sent times   {timed_seconds:.2f} s   "
+          f"(+{(timed_seconds / plain_seconds - 1) * 100:.0f}%)")  # fmt: skip
+    print(f"fold {len(found)} topics x {len(starts)} days  {folded * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

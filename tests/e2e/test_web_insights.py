@@ -133,6 +133,13 @@ def test_insights_show_the_demo_numbers(tab: Any, demo: Demo) -> None:
     volume = _options(tab, "volume")
     assert sum(volume["series"][0]["data"]) == total
     expect(tab.get_by_test_id("topic").first).to_be_visible()
+    # each topic's sparkline holds its messages per day of the 30 days (in the user's zone)
+    for topic in tab.get_by_test_id("topic").all()[:3]:
+        days = topic.get_by_test_id("topic-days").get_attribute("data-days") or ""
+        counts = [int(n) for n in days.split(",")]
+        size = topic.get_by_test_id("topic-size").inner_text().split(" · ")[0]
+        assert sum(counts) == int(size.replace(",", ""))
+        assert len(counts) in (31, 32)  # 30 days back from now touch 31 local days
     expect(tab.get_by_test_id("share-of-voice")).to_be_visible()
     screenshot(tab, "insights")
 

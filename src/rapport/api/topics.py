@@ -40,12 +40,16 @@ def list_topics(
         int | None, Query(ge=1, le=MAX_COUNT, description="Topics to find (default: chosen).")
     ] = None,
     examples: Annotated[int, Query(ge=1, le=MAX_EXAMPLES, description="Posts per topic.")] = 5,
+    tz: Annotated[
+        str | None, text_query("Cut each topic's days in this IANA zone (default UTC).", 64)
+    ] = None,
 ) -> TopicsOut:
     """The top topics of the customer messages of a period, largest first: each with a
     label, size, share, sentiment split, languages and example posts. The same messages
-    give the same topics."""
+    give the same topics. Each topic has its messages per local day of ``tz``."""
     scope = MessageScope(aware(since), aware(until), channel, language)
     report = top_topics(
-        session.connection(), principal.workspace_id, scope, count=count, examples=examples
-    )
+        session.connection(), principal.workspace_id, scope, count=count, examples=examples,
+        tz=tz,
+    )  # fmt: skip
     return topics_out(report)

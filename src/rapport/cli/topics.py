@@ -20,7 +20,7 @@ from rapport.cli.context import (
 from rapport.cli.terminal import safe
 
 if TYPE_CHECKING:
-    from rapport.intelligence.topics.schemas import TopicsOut
+    from rapport.intelligence.topics.schemas import TopicOut, TopicsOut
 
 TOPICS_HELP = (
     "The top topics of the customer messages of a period, largest first."
@@ -28,10 +28,12 @@ TOPICS_HELP = (
     "gets a label of its most distinctive words, its size and share, its sentiment, its "
     "languages and the posts closest to its centre. The same messages always give the same "
     "topics. Needs no enrichment, but sentiment and languages are shown only for messages "
-    "already read (see `rapport enrich`)."
+    "already read (see `rapport enrich`). Each topic shows its messages per day as a "
+    "sparkline (days in --tz; the JSON lists each day's messages and negative ones)."
     "\n\nExample: rapport topics --since 2026-11-01 --channel twitter --count 8"
 )
 EXAMPLE_WIDTH = 110
+SPARK_WIDTH = 60  # at most this many columns; longer periods are summed into groups of days
 
 
 def topics_command(
@@ -47,6 +49,9 @@ def topics_command(
         None, "--count", "-n", help="How many topics to find (1-40; default: chosen from the data)."
     ),
     examples: int = typer.Option(3, "--examples", "-k", help="Example posts per topic (1-10)."),
+    tz: str | None = typer.Option(
+        None, "--tz", help="Cut each topic's days in this zone (IANA name; default UTC)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (as the API returns it)."),
     workspace: str | None = WorkspaceOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -80,8 +85,9 @@ def topics_command(
                 progress.update(task, completed=done, total=total)
 
             report = top_topics(
-                session.connection(), ws, scope, count=count, examples=examples, progress=advance
-            )
+                session.connection(), ws, scope, count=count, examples=examples,
+                progress=advance, tz=tz,
+            )  # fmt: skip
     data = topics_out(report)
     if as_json:
         print_json(data.model_dump(mode="json"))
@@ -104,8 +110,24 @@ def _print(data: TopicsOut) -> None:
             f"\n[bold]{number}. {safe(topic.label)}[/bold]  {topic.size:,} messages "
             f"({topic.share:.1%}) · {safe(feeling)} · {safe(languages)}"
         )
+        if topic.days:
+            out.print(f"   {_days_line(topic, data.tz)}")
         for post in topic.examples:
             line = " ".join(post.text.split())
             if len(line) > EXAMPLE_WIDTH:
                 line = line[: EXAMPLE_WIDTH - 1] + "…"
             out.print(f"   #{post.conversation_id}  {safe(line)}")
+
+
+def _days_line(topic: TopicOut, tz: str) -> str:
+    """The topic's messages per day as a sparkline, with its first and last day."""
+    from rapport.intelligence.trends.series import sparkline
+
+    counts = [day.messages for day in topic.days]
+    group = -(-len(counts) // SPARK_WIDTH)
+    summed = [sum(counts[i : i + group]) for i in range(0, len(counts), group)]
+    per = "day" if group == 1 else f"{group} days"
+    return (
+        f"{sparkline(summed)}  per {per}, {topic.days[0].day} to {topic.days[-1].day} ({tz}), "
+        f"busiest {max(counts):,}"
+    )

@@ -20,7 +20,7 @@ _configured = False
 
 def mount_ui(app: FastAPI, db: Database) -> None:
     """Register Rapport's pages (login, inbox, conversation, cases, activity, rules, the SLA
-    report, insights, processes, notifications) and mount NiceGUI on ``app``.
+    report, insights, alerts, processes, notifications) and mount NiceGUI on ``app``.
 
     Every page reads through ``db``. Calling it again in the same process (tests that build
     several apps) re-registers the pages against the new database and mounts the same UI.
@@ -31,6 +31,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
     from rapport.config import get_settings
     from rapport.web import (
         activity_page,
+        alerts_page,
         auth,
         cases_page,
         conversation,
@@ -45,6 +46,7 @@ def mount_ui(app: FastAPI, db: Database) -> None:
     auth.register(db)
     inbox.register(db)
     insights_page.register(db)
+    alerts_page.register(db)
     conversation.register(db)
     cases_page.register(db)
     activity_page.register(db)

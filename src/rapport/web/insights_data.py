@@ -44,8 +44,11 @@ class Dashboard:
     mentions: dict[str, list[MatchedMessage]] = field(default_factory=dict)
 
 
-def load_dashboard(db: Database, workspace_id: int, scope: MessageScope) -> Dashboard:
-    """Every panel's figures for ``scope``, read in one transaction."""
+def load_dashboard(
+    db: Database, workspace_id: int, scope: MessageScope, tz: str | None = None
+) -> Dashboard:
+    """Every panel's figures for ``scope``, read in one transaction; the topics' days are
+    cut in ``tz``."""
     with db.session() as session:
         conn = session.connection()
         voices = brand_voices(
@@ -53,7 +56,7 @@ def load_dashboard(db: Database, workspace_id: int, scope: MessageScope) -> Dash
         )
         return Dashboard(
             figures=insight_figures(conn, workspace_id, scope),
-            topics=top_topics(conn, workspace_id, scope, count=None, examples=3),
+            topics=top_topics(conn, workspace_id, scope, count=None, examples=3, tz=tz),
             sla=sla_report(conn, workspace_id, since=scope.since, until=scope.until),
             voices=voices[0] if voices else None,
             mentions=voices[1] if voices else {},

@@ -28,8 +28,9 @@ from rapport.web.insights_charts import (
 from rapport.web.insights_data import PERIODS, Dashboard, load_dashboard, period_of, period_scope
 from rapport.web.insights_posts import PostsPanel
 from rapport.web.layout import page_frame
-from rapport.web.presentation import human_duration, percent
+from rapport.web.presentation import human_duration, percent, zone
 from rapport.web.session import WebUser
+from rapport.web.sparkline import day_sparkline
 from rapport.web.text import user_text
 
 Click = Callable[[EChartPointClickEventArguments], None]
@@ -72,7 +73,13 @@ class InsightsView:
         self.body.clear()
         with self.body:
             ui.spinner(size="lg").classes("self-center")
-        data = await run.io_bound(load_dashboard, self.db, self.user.workspace_id, self.scope)
+        data = await run.io_bound(
+            load_dashboard,
+            self.db,
+            self.user.workspace_id,
+            self.scope,
+            zone(self.user.time_zone).key,
+        )
         if data is None:  # the server is shutting down
             return
         self.body.clear()
@@ -161,8 +168,24 @@ class InsightsView:
                     ):
                         ui.label(f"{number}.").classes("rp-muted w-6")
                         user_text(topic.label, classes="font-medium grow", testid="topic-label")
-                        ui.label(f"{topic.size:,} · {percent(topic.share)}").classes("rp-muted")
+                        self._topic_days(topic, report.tz)
+                        ui.label(f"{topic.size:,} · {percent(topic.share)}").classes(
+                            "rp-muted"
+                        ).props('data-testid="topic-size"')
         self._topic_list = topics
+
+    def _topic_days(self, topic: Topic, tz: str) -> None:
+        if not topic.days:
+            return
+        busiest = max(topic.days, key=lambda d: d.messages)
+        spark = day_sparkline(
+            [d.messages for d in topic.days], [d.negative for d in topic.days], testid="topic-days"
+        )
+        with spark:
+            ui.tooltip(
+                f"Messages per day ({tz}), negative in red: {topic.days[0].day} to "
+                f"{topic.days[-1].day}; busiest {busiest.day} with {busiest.messages:,}"
+            )
 
     def _response_times(self, data: Dashboard) -> None:
         sla = data.sla

@@ -15,6 +15,7 @@ NAVIGATION = (
     ("/activity", "Activity", "timeline"),
     ("/rules", "Rules", "rule"),
     ("/insights", "Insights", "query_stats"),
+    ("/alerts", "Alerts", "campaign"),
     ("/reports/sla", "SLA report", "insights"),
     ("/discovery", "Processes", "account_tree"),
 )
@@ -74,7 +75,11 @@ def header(user: WebUser, db: Database, active: str = "") -> Bell:
         sign_out()
         ui.navigate.to("/login")
 
-    with ui.header().classes("rp-header items-center px-6 py-2 gap-4").props("elevated=false"):
+    with (
+        ui.header()
+        .classes("rp-header items-center px-6 py-2 gap-4 no-wrap")
+        .props("elevated=false")
+    ):
         with ui.link(target="/").classes("no-underline flex items-center gap-2"):
             ui.icon("forum", color="primary").classes("text-2xl")
             ui.label("Rapport").classes("rp-brand")
@@ -86,7 +91,8 @@ def header(user: WebUser, db: Database, active: str = "") -> Bell:
             for path, label, icon in NAVIGATION:
                 button = ui.button(
                     label, icon=icon, on_click=lambda path=path: ui.navigate.to(path)
-                ).props(f'flat no-caps color=secondary data-testid="nav-{_slug(path)}"')
+                ).props(f'flat dense no-caps color=secondary data-testid="nav-{_slug(path)}"')
+                button.classes("px-2")
                 if path == active:
                     button.classes("rp-nav-active").props('aria-current="page"')
         ui.space()
@@ -99,9 +105,9 @@ def header(user: WebUser, db: Database, active: str = "") -> Bell:
                     'dir=auto data-testid="user-name"'
                 )
                 ui.label(user.role).classes("rp-muted leading-none")
-            ui.button("Log out", icon="logout", on_click=log_out).props(
-                'flat no-caps color=secondary data-testid="logout"'
-            )
+            ui.button(icon="logout", on_click=log_out).props(
+                'flat round color=secondary aria-label="Log out" data-testid="logout"'
+            ).tooltip("Log out")
     return bell
 
 

@@ -1,5 +1,6 @@
 """The notifications page (``/notifications``): the user's own notifications, newest first,
-unread ones highlighted; opening one marks it read and goes to its case's conversation."""
+unread ones highlighted; opening one marks it read and goes to its case (an alert: to
+the fired alert on the alerts page)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ _ICONS = {
     "sla_warning": "alarm",
     "sla_breached": "alarm_off",
     "delivery": "error",
+    "alert": "campaign",
 }
 
 
@@ -123,6 +125,8 @@ class NotificationsView:
         attempt(read)
         if item.case_id is not None:
             ui.navigate.to(f"/cases/{item.case_id}")
+        elif item.kind == "alert":  # to the fired alert, opened, on the alerts page
+            ui.navigate.to(f"/alerts?notification={item.id}")
         else:
             self.show(self.fetch())
             self.bell.refresh()

@@ -29,11 +29,27 @@ def test_topics_of_a_period(
     assert len(persian[0]["examples"]) == 2
     one = client.get(f"/api/v1/topics?{PERIOD}&language=fa", headers=headers).json()
     assert one["messages"] == 10
+    # each topic's days, here in Anchorage (UTC-9): 08:00-09:30 UTC spans local midnight
+    local = client.get(
+        f"/api/v1/topics?{PERIOD}&language=fa&tz=America/Anchorage", headers=headers
+    ).json()
+    assert local["tz"] == "America/Anchorage"
+    days = [t["days"] for t in local["topics"]]
+    assert all(len(topic_days) == 4 for topic_days in days)  # 27 to 30 November, local
+    assert days[0][0]["day"] == "2026-11-27"
+    assert days[0][0]["start"] == "2026-11-27T00:00:00-09:00"
+    summed = [
+        (sum(t[i]["messages"] for t in days), sum(t[i]["negative"] for t in days)) for i in range(4)
+    ]
+    assert summed == [(0, 0), (0, 0), (6, 6), (4, 4)]
 
 
 def test_topics_reject_bad_input(client: TestClient, make_user: MakeUser) -> None:
     headers = make_user(Role.ANALYST)
     assert client.get("/api/v1/topics?count=0", headers=headers).status_code == 422
+    bad_zone = client.get("/api/v1/topics?tz=Mars/Olympus", headers=headers)
+    assert bad_zone.status_code == 422
+    assert "tz" in bad_zone.json()["error"]["message"]
     backwards = client.get("/api/v1/topics?since=2026-12-01&until=2026-11-01", headers=headers)
     assert backwards.status_code == 422
     assert "until" in backwards.json()["error"]["message"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from tests.integration.intelligence.topics_data import DAY, store_topic_messages
@@ -108,3 +110,46 @@ def test_messages_not_read_yet_count_as_unread(db: Database, workspace_id: int) 
     assert figures.sentiment[0].unread == 1
     assert figures.intents == [("unread", 1)]
     assert (total, rows[0].text, rows[0].sentiment) == (1, "hello there", None)
+
+
+def _member_days(db: Database, ids: tuple[int, ...], zone: ZoneInfo) -> Counter[date]:
+    """The local days of these messages, straight from the database."""
+    with db.session() as session:
+        sent = session.scalars(select(Message.sent_at).where(Message.id.in_(ids)))
+        return Counter(moment.astimezone(zone).date() for moment in sent)
+
+
+def test_each_topic_counts_its_members_per_local_day(db: Database, workspace_id: int) -> None:
+    store_topic_messages(db, workspace_id)
+    # Anchorage is UTC-9 in November: 09:00 UTC is local midnight, so a topic written from
+    # 08:00 to 09:30 UTC falls on two local days there, and on one in UTC.
+    zone = ZoneInfo("America/Anchorage")
+    scope = MessageScope(since=DAY - timedelta(days=3), until=DAY + timedelta(days=1))
+    with db.session() as session:
+        conn = session.connection()
+        local = top_topics(conn, workspace_id, scope, tz=zone.key)
+        in_utc = top_topics(conn, workspace_id, scope)
+        open_ended = top_topics(conn, workspace_id, MessageScope(), tz=zone.key)
+    assert local.tz == "America/Anchorage"
+    assert local.topics
+    for topic in local.topics:
+        expected = _member_days(db, topic.members, zone)
+        days = {d.day: d.messages for d in topic.days}
+        assert {day: n for day, n in days.items() if n} == dict(expected)
+        # every day of the period is there, empty ones as zeros, oldest first
+        assert [d.day for d in topic.days] == sorted(days)
+        assert len(topic.days) == 5  # 26 Nov 15:00 local to 30 Nov 15:00 local
+        negative = {d.day: d.negative for d in topic.days if d.negative}
+        assert sum(negative.values()) == topic.sentiment["negative"]
+    persian = next(t for t in local.topics if t.languages == [("fa", 10)])
+    assert {d.day: d.messages for d in persian.days if d.messages} == {
+        date(2026, 11, 29): 6, date(2026, 11, 30): 4
+    }  # fmt: skip
+    persian_utc = next(t for t in in_utc.topics if t.languages == [("fa", 10)])
+    assert [(d.day, d.messages) for d in persian_utc.days if d.messages] == [
+        (date(2026, 11, 30), 10)
+    ]
+    # with no period given, the days run from the first message of any topic to the last
+    assert [d.day for d in open_ended.topics[0].days] == [
+        date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30)
+    ]  # fmt: skip

@@ -48,6 +48,18 @@ def test_topics_as_text(stored: Database) -> None:
     assert "31 customer messages · 3 topics" in result.output
     assert "fa 10" in result.output
     assert "\x1b" not in result.output  # an escape sequence in a post is shown, not obeyed
+    # each topic's messages per day, a sparkline over the days of all the topics
+    assert "per day, 2026-11-29 to 2026-11-30 (UTC), busiest 10" in result.output
+
+
+def test_topics_days_in_a_zone_as_json(stored: Database) -> None:
+    result = CliRunner().invoke(app, ["topics", "--json", "--tz", "Asia/Tehran"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["tz"] == "Asia/Tehran"
+    for topic in body["topics"]:
+        assert sum(day["messages"] for day in topic["days"]) == topic["size"]
+        assert all(day["start"].endswith("+03:30") for day in topic["days"])
 
 
 def test_topics_as_json_for_one_language(stored: Database) -> None:

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from rapport.store.alerts import AlertEvent, AlertRule
 from rapport.store.dialects import insert_ignoring_conflicts
+from rapport.store.engagement import Notification
 from rapport.store.models import User
 
 events = cast(Table, AlertEvent.__table__)
@@ -143,3 +144,53 @@ def events_page(
         .offset(offset)
     )
     return [(row[0], row[1]) for row in rows], int(total)
+
+
+def alert_notification(
+    session: Session, user_id: int, notification_id: int
+) -> tuple[str, datetime] | None:
+    """The text and time of the user's own alert notification ``notification_id``."""
+    row = session.execute(
+        select(Notification.text, Notification.created_at).where(
+            Notification.id == notification_id,
+            Notification.user_id == user_id,
+            Notification.kind == "alert",
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def events_fired_by(
+    session: Session, workspace_id: int, before: datetime, limit: int = 50
+) -> list[tuple[AlertEvent, AlertRule]]:
+    """The workspace's events fired at or before ``before``, newest first."""
+    rows = session.execute(
+        select(AlertEvent, AlertRule)
+        .join(AlertRule, AlertRule.id == AlertEvent.rule_id)
+        .where(AlertEvent.workspace_id == workspace_id, AlertEvent.fired_at <= before)
+        .order_by(AlertEvent.fired_at.desc(), AlertEvent.id.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def newer_events(session: Session, workspace_id: int, event: AlertEvent) -> int:
+    """How many of the workspace's events come before ``event`` in the newest-first list."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(AlertEvent)
+        .where(
+            AlertEvent.workspace_id == workspace_id,
+            or_(
+                AlertEvent.fired_at > event.fired_at,
+                and_(AlertEvent.fired_at == event.fired_at, AlertEvent.id > event.id),
+            ),
+        )
+    )
+    return int(count or 0)
+
+
+def event_by_id(session: Session, workspace_id: int, event_id: int) -> AlertEvent | None:
+    return session.scalars(
+        select(AlertEvent).where(AlertEvent.workspace_id == workspace_id, AlertEvent.id == event_id)
+    ).first()

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import Connection
 
 from rapport.errors import InvalidInput
 from rapport.intelligence.scope_store import MessageScope
+from rapport.intelligence.topics.days import day_starts, topic_days
 from rapport.intelligence.topics.model import FIT_CAP, SEED, fit_topic_model
 from rapport.intelligence.topics.store import posts_after, posts_of, scope_ids
 from rapport.intelligence.topics.summary import Topic, TopicTally
+from rapport.intelligence.trends.buckets import time_zone
 
 CHUNK = 5_000
 MAX_COUNT = 40
@@ -31,6 +33,7 @@ class TopicReport:
     messages: int
     unassigned: int
     topics: list[Topic]
+    tz: str = "UTC"  # the zone each topic's days are cut in
 
 
 def top_topics(
@@ -41,6 +44,7 @@ def top_topics(
     count: int | None = None,
     examples: int = 5,
     progress: Progress | None = None,
+    tz: str | None = None,
 ) -> TopicReport:
     """The largest topics of the customer messages in ``scope``, largest first.
 
@@ -48,11 +52,15 @@ def top_topics(
     up to :data:`MAX_COUNT`). The model is fitted on a seeded sample of at most
     :data:`~rapport.intelligence.topics.model.FIT_CAP` messages, then every message is
     assigned in chunks, so memory stays bounded however long the period.
+
+    Each topic carries its messages per local day of ``tz`` (an IANA name, default UTC)
+    over the period (from its first to its last message where the period is open).
     """
     if count is not None and not 1 <= count <= MAX_COUNT:
         raise InvalidInput(f"count: give a number of topics from 1 to {MAX_COUNT}, not {count}")
     if not 1 <= examples <= MAX_EXAMPLES:
         raise InvalidInput(f"examples: give 1 to {MAX_EXAMPLES} posts per topic, not {examples}")
+    zone = time_zone(tz)
     ids = scope_ids(conn, workspace_id, scope)
     sample = ids
     if len(ids) > FIT_CAP:
@@ -72,9 +80,12 @@ def top_topics(
         if progress:
             progress(tally.total, len(ids))
     topics = tally.topics(examples=examples)
+    shown = topics[:count] if count else topics
+    starts = day_starts(shown, scope.since, scope.until, zone)
     return TopicReport(
         scope=scope,
         messages=tally.total,
         unassigned=tally.total - sum(topic.size for topic in topics),
-        topics=topics[:count] if count else topics,
+        topics=[replace(t, days=tuple(topic_days(t.slots, starts, zone))) for t in shown],
+        tz=zone.key,
     )

@@ -17,6 +17,7 @@ _POST_COLUMNS = (
     messages.c.text,
     enrichments.c.language,
     enrichments.c.sentiment,
+    messages.c.sent_at,
 )
 
 
@@ -55,6 +56,6 @@ def posts_after(
 
 def _posts(conn: Connection, query: Select[Any]) -> list[TopicPost]:
     return [
-        TopicPost(row.id, row.conversation_id, row.text, row.language, row.sentiment)
+        TopicPost(row.id, row.conversation_id, row.text, row.language, row.sentiment, row.sent_at)
         for row in conn.execute(query)
     ]

@@ -12,11 +12,13 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import numpy as np
 
 from rapport.intelligence.keywords import content_words
 from rapport.intelligence.topics.model import Assignment, FloatArray, TopicModel
+from rapport.intelligence.trends.buckets import slot_start
 
 CANDIDATES = 40  # closest texts kept per topic, to pick distinct examples from
 LABEL_TERMS = 3
@@ -36,6 +38,21 @@ class TopicPost:
     text: str
     language: str | None
     sentiment: str | None
+    sent_at: datetime | None = None
+
+
+# (UTC quarter hour, sentiment or None): messages; folded into local days later
+SlotTally = Counter[tuple[datetime, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicDay:
+    """A topic's customer messages of one local day (``negative``: read as negative)."""
+
+    day: date
+    start: datetime  # UTC
+    messages: int
+    negative: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +67,9 @@ class Topic:
     languages: list[tuple[str, int]]
     examples: list[TopicPost]
     members: tuple[int, ...] = ()  # the ids of its messages, for listing them
+    # its messages per UTC quarter hour and sentiment (see ``topics.days``)
+    slots: SlotTally = field(default_factory=Counter)
+    days: tuple[TopicDay, ...] = ()  # per local day of the period, set by ``top_topics``
 
 
 @dataclass(slots=True)
@@ -59,6 +79,7 @@ class _Tally:
     sentiment: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     members: list[int] = field(default_factory=list)
+    slots: SlotTally = field(default_factory=Counter)
     # (similarity, -message_id, post): the closest texts, a min-heap
     closest: list[tuple[float, int, TopicPost]] = field(default_factory=list)
 
@@ -90,6 +111,8 @@ class TopicTally:
             tally.similarity += float(score)
             tally.sentiment[post.sentiment or "unread"] += 1
             tally.languages[post.language or "und"] += 1
+            if post.sent_at is not None:
+                tally.slots[slot_start(post.sent_at), post.sentiment] += 1
             entry = (float(score), -post.message_id, post)
             if len(tally.closest) < CANDIDATES:
                 heapq.heappush(tally.closest, entry)
@@ -141,6 +164,7 @@ class TopicTally:
                 languages=tally.languages.most_common(3),
                 examples=distinct_examples(tally.closest, examples),
                 members=tuple(tally.members),
+                slots=tally.slots,
             )
         return sorted(found.values(), key=lambda t: -t.size)[: count or None]
 
@@ -218,4 +242,5 @@ def _merged(topic: Topic, tally: _Tally, total: int) -> Topic:
         languages=languages.most_common(3),
         examples=topic.examples,
         members=topic.members + tuple(tally.members),
+        slots=topic.slots + tally.slots,
     )
