@@ -126,7 +126,9 @@ class KpiTab:
                 self.dates[key] = ui.input(text).props(
                     f'type=date dense stack-label data-testid="kpi-{key.replace("_", "-")}"'
                 )
-            ui.label(f"(days in {self.tz.key}, both included)").classes("rp-muted")
+            ui.label(f"(days in {self.tz.key}, both included)").classes("rp-muted").props(
+                f'data-testid="kpi-zone" data-zone="{self.tz.key}"'
+            )
             ui.button("Compare", on_click=self.compare).props(
                 'unelevated no-caps data-testid="kpi-compare"'
             )
