@@ -162,6 +162,9 @@ def test_helpdesk_kpi_before_and_after(tab: Any) -> None:
     expect(tab.get_by_test_id("kpi-after")).to_contain_text(f"{result.after.cases:,} cases")
     assert result.p_value is not None
     expect(tab.get_by_test_id("kpi-p-value")).to_have_text(f"{result.p_value:.3g}")
+    expect(tab.get_by_test_id("kpi-sentence")).to_contain_text(
+        "the difference is significant at 5 %" if result.significant else "not significant"
+    )
     screenshot(tab, "discovery-helpdesk-kpi")
 
     # the rework share over a chosen period: a bar chart, the same counts as Python's

@@ -20,7 +20,12 @@ from rapport.web.discovery_tabs import people_attributes
 from rapport.web.feedback import problem_text
 
 KINDS = {"handover": "hand work over", "together": "work on the same cases"}
-_NUMBER: dict[str, Any] = {"align": "right", "headerClasses": "text-right", "sortable": True}
+_NUMBER: dict[str, Any] = {
+    "align": "right",
+    "headerClasses": "text-right",
+    "sortable": True,
+    ":format": "v => (typeof v === 'number' ? v.toLocaleString() : v)",
+}
 _COLUMNS: list[dict[str, Any]] = [
     {"name": "source", "label": "From", "field": "source", "align": "left", "sortable": True},
     {"name": "target", "label": "To", "field": "target", "align": "left", "sortable": True},

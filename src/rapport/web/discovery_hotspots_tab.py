@@ -22,7 +22,13 @@ Pick = Callable[[str, pl.Series], None]  # a title and the cases to list
 TOP = 50
 TIMES = "\u00d7"  # the multiplication sign
 _SIGNALS = ("rework", "delay", "rare", "overlap")
-_NUMBER: dict[str, Any] = {"align": "right", "headerClasses": "text-right", "sortable": True}
+_FORMAT = "v => (typeof v === 'number' ? v.toLocaleString() : v)"  # 22,527; still sorts
+_NUMBER: dict[str, Any] = {
+    "align": "right",
+    "headerClasses": "text-right",
+    "sortable": True,
+    ":format": _FORMAT,
+}
 _COLUMNS: list[dict[str, Any]] = [
     {"name": "rank", "label": "#", "field": "rank", **_NUMBER},
     {"name": "value", "label": "Value", "field": "value", "align": "left", "sortable": True},
@@ -119,8 +125,9 @@ class HotSpotsTab:
         with self.box:
             base = data["baseline"]
             ui.label(
-                f"{len(data['items']):,} values of {by} in 5 or more cases (the {TOP} highest "
-                f"scores). Score: the mean ratio of the four signals to the log's "
+                f"{len(data['items']):,} values of {by} in 5 or more cases (at most the {TOP} "
+                "highest scores are listed). Score: the mean ratio of the four signals to the "
+                "log's "
                 f"(rework {percent(base['rework'])}, waits above "
                 f"{human_duration(data['delay_seconds'])} {percent(base['delay'])}, rare "
                 f"variant {percent(base['rare'])}, overlap {percent(base['overlap'])}); 1.0 "
@@ -215,7 +222,8 @@ def _small_table(
             return
         columns = [
             {"name": f, "label": f.capitalize(), "field": f,
-             "align": "left" if f in ("activity", "loop", "path") else "right"}
+             **({"align": "left"} if f in ("activity", "loop", "path")
+                else {"align": "right", ":format": _FORMAT})}
             for f in fields
         ]  # fmt: skip
         keyed = [{**r, "key": i} for i, r in enumerate(rows)]

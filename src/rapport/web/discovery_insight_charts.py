@@ -9,7 +9,7 @@ from typing import Any
 
 from rapport.web.presentation import human_duration
 
-MAX_NETWORK_EDGES = 150  # the heaviest edges of the network; the water coolers always drawn
+MAX_NETWORK_EDGES = 80  # the heaviest edges of the network; the water coolers always drawn
 MAX_COOLERS_DRAWN = 100
 TIMES = "\u00d7"  # the multiplication sign
 COOLER_COLOUR = "#ea580c"
@@ -99,7 +99,8 @@ def cooler_network_options(
             {
                 "type": "graph",
                 "layout": "force",
-                "force": {"repulsion": 160, "edgeLength": [40, 140], "gravity": 0.15},
+                "force": {"repulsion": 110, "edgeLength": [30, 110], "gravity": 0.35},
+                "zoom": 0.9,
                 "roam": True,
                 "draggable": True,
                 "edgeSymbol": ["none", "arrow"] if directed else ["none", "none"],
@@ -176,7 +177,7 @@ def share_bar_options(
     before: float | None, after: float | None, labels: tuple[str, str]
 ) -> dict[str, Any]:
     """Two bars: each period's share of cases, in per cent."""
-    values = [None if v is None else round(100 * v, 2) for v in (before, after)]
+    values = [None if v is None else round(100 * v, 1) for v in (before, after)]
     return {
         "animation": False,
         "tooltip": {"renderMode": "richText", "trigger": "axis"},

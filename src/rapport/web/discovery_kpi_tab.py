@@ -81,6 +81,28 @@ def change_text(data: dict[str, Any]) -> str:
     return f"{100 * change:+.1f} percentage points"
 
 
+def comparison_sentence(data: dict[str, Any]) -> str:
+    """'The median cycle time went from 3 d to 2 d (1 d shorter, -33.3 %); the difference
+    is significant at 5 % (p = 0.0012).'"""
+    where = str(data.get("where") or "the value")
+    name = {"cycle-time": "median cycle time", "first-response": "median first response",
+            "rework-share": "share of cases with rework",
+            "share": f"share of cases with {where}"}[data["kpi"]]  # fmt: skip
+    relative = data["relative_change"]
+    change = change_text(data) + (f", {100 * relative:+.1f} %" if relative is not None else "")
+    p_value = data["p_value"]
+    if p_value is None:
+        verdict = "there are too few cases to test the difference"
+    elif data["significant"]:
+        verdict = f"the difference is significant at 5 % (p = {p_value:.3g})"
+    else:
+        verdict = f"the difference is not significant at 5 % (p = {p_value:.3g}): it may be chance"
+    return (
+        f"The {name} went from {_value(data, 'before')} to {_value(data, 'after')} "
+        f"({change}); {verdict}."
+    )
+
+
 def comparison_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The comparison as (what, figure) lines, significance in plain words."""
     measure = "median " if data["unit"] == "seconds" else ""
@@ -204,6 +226,9 @@ class KpiTab:
             return
         data, values = result
         with self.box:
+            ui.label(comparison_sentence({**data, "where": spec.where})).classes(
+                "font-medium"
+            ).props('data-testid="kpi-sentence"')
             with ui.element("div").classes("grid grid-cols-[auto_1fr] gap-x-6 gap-y-1"):
                 for what, figure in comparison_rows(data):
                     ui.label(what).classes("rp-muted")

@@ -16,7 +16,7 @@ from typing import Any
 from rapport.web.discovery_chart import _wrapped
 
 MAX_MODEL_NODES = 400  # larger models are not drawn (the BPMN can still be downloaded)
-COLUMN = 180  # px between layers
+GAP = 44  # px between the widest nodes of two neighbouring layers
 ROW = 90  # px between rows
 MARGIN = 80
 TASK = (136, 50)
@@ -62,11 +62,18 @@ def positions(
             for index, key in enumerate(members):
                 row[key] = float(index)
     tallest = max((len(m) for m in layers.values()), default=1)
+    kinds = {str(n["id"]): str(n["type"]) for n in nodes}
     placed: dict[str, tuple[int, int]] = {}
-    for number, members in layers.items():
+    x, half = float(MARGIN), 0.0
+    for number in sorted(layers):
+        members = layers[number]
+        # a layer of gateways and events is narrower than one with a task in it
+        widest = max(TASK[0] if kinds[k] == "task" else GATEWAY for k in members)
+        x += (half + widest / 2 + GAP) if placed else 0.0
+        half = widest / 2
         offset = (tallest - len(members)) / 2  # each layer centred on the tallest
         for index, key in enumerate(members):
-            placed[key] = (MARGIN + number * COLUMN, round(MARGIN + (offset + index) * ROW))
+            placed[key] = (round(x), round(MARGIN + (offset + index) * ROW))
     return placed
 
 

@@ -19,8 +19,13 @@ from rapport.web.discovery_insight_charts import (
     duration_box_options,
     lift_text,
 )
-from rapport.web.discovery_kpi_tab import change_text, comparison_rows, default_periods
-from rapport.web.discovery_model_chart import COLUMN, draw_model, positions
+from rapport.web.discovery_kpi_tab import (
+    change_text,
+    comparison_rows,
+    comparison_sentence,
+    default_periods,
+)
+from rapport.web.discovery_model_chart import GAP, GATEWAY, TASK, draw_model, positions
 from rapport.web.discovery_model_tab import fitness_text
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -70,8 +75,10 @@ def test_every_bpmn_node_is_drawn_in_its_shape_at_its_layer() -> None:
     # x from the layer, one column per layer; the two branches on different rows
     xs = {key: node["x"] for key, node in drawn.items()}
     assert xs["n2"] == xs["n3"]
-    assert xs["n3"] - xs["n1"] == COLUMN
-    assert xs["n7"] - xs["n0"] == 6 * COLUMN
+    layers = [xs[f"n{i}"] for i in (0, 1, 2, 4, 5, 6, 7)]
+    assert layers == sorted(set(layers))  # one column per layer, left to right
+    assert xs["n2"] - xs["n1"] == round(GATEWAY / 2 + GAP + TASK[0] / 2)  # room for a box
+    assert xs["n5"] - xs["n4"] == GATEWAY + GAP  # two gateways: narrow
     assert drawn["n2"]["y"] != drawn["n3"]["y"]
     assert drawing.tasks == 3
     assert drawing.gateways == 3
@@ -203,6 +210,13 @@ def test_the_comparison_in_plain_words() -> None:
              "test": "two-proportion-z"}  # fmt: skip
     assert change_text(share) == "+3.1 percentage points"
     assert dict(comparison_rows(share))["Significant at 5%"] == "no"
+    assert comparison_sentence(COMPARISON) == (
+        "The median cycle time went from 3 d to 2 d (1 d shorter, -33.3 %); the difference "
+        "is significant at 5 % (p = 0.0012)."
+    )
+    untested = {**share, "kpi": "share", "where": "channel=twitter", "p_value": None}
+    assert comparison_sentence(untested).startswith("The share of cases with channel=twitter")
+    assert "too few cases" in comparison_sentence(untested)
 
 
 def test_default_periods_split_the_case_starts_in_the_users_days() -> None:
