@@ -117,6 +117,15 @@ def test_helpdesk_model_conformance_and_download(tab: Any, tmp_path: Path) -> No
     tab.wait_for_timeout(300)
     screenshot(tab, "discovery-helpdesk-model")
 
+    # no noise threshold: every path kept, the log fits the model perfectly
+    noise = tab.get_by_test_id("model-noise")
+    noise.fill("0")
+    noise.press("Enter")
+    expect(tab.get_by_test_id("model-summary")).to_contain_text(
+        "noise threshold 0.", timeout=120_000
+    )
+    expect(fitness).to_contain_text(f"{fit.cases:,} of {fit.cases:,} cases fit", timeout=120_000)
+
     with tab.expect_download() as download:
         tab.get_by_test_id("model-download").click()
     xml = Path(download.value.path()).read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from rapport.web.discovery_insight_charts import (
 )
 from rapport.web.discovery_tabs import people_attributes
 from rapport.web.feedback import problem_text
+from rapport.web.latest import Latest
 
 KINDS = {"handover": "hand work over", "together": "work on the same cases"}
 _NUMBER: dict[str, Any] = {
@@ -59,6 +60,7 @@ def cooler_rows(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class CoolersTab:
     def __init__(self) -> None:
         self.log: EventLog | None = None
+        self.latest = Latest()
 
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
@@ -100,6 +102,7 @@ class CoolersTab:
         with self.box:
             ui.spinner(size="lg")
         try:
+            ticket = self.latest.start()
             result = await run.io_bound(_coolers, log, by, kind, min_count, min_lift)
         except RapportError as error:
             self.box.clear()
@@ -108,8 +111,8 @@ class CoolersTab:
                     'data-testid="coolers-error"'
                 )
             return
-        if result is None:  # the server is shutting down
-            return
+        if result is None or not self.latest.current(ticket):
+            return  # the server is shutting down, or a newer computation runs
         data, network = result
         pairs: list[dict[str, Any]] = data["pairs"]
         self.box.clear()
@@ -129,7 +132,7 @@ class CoolersTab:
             if network["edges"] or pairs:
                 ui.echart(
                     cooler_network_options(network, pairs, directed=kind == "handover")
-                ).classes("w-full h-[600px]").props('data-testid="coolers-graph"')
+                ).classes("w-full h-[680px]").props('data-testid="coolers-graph"')
             else:
                 ui.label(f"No two values of {by} {KINDS[kind]}.").classes("rp-muted")
             ui.label(

@@ -16,6 +16,7 @@ from rapport.discovery.log import EventLog
 from rapport.errors import RapportError
 from rapport.web.discovery_tabs import people_attributes
 from rapport.web.feedback import problem_text
+from rapport.web.latest import Latest
 from rapport.web.presentation import human_duration, percent
 
 Pick = Callable[[str, pl.Series], None]  # a title and the cases to list
@@ -68,6 +69,7 @@ class HotSpotsTab:
     def __init__(self, on_pick: Pick) -> None:
         self.on_pick = on_pick
         self.log: EventLog | None = None
+        self.latest_spots, self.latest_exceptions = Latest(), Latest()
 
     def build(self) -> None:
         with ui.row().classes("items-center gap-3"):
@@ -90,9 +92,10 @@ class HotSpotsTab:
         with self.exceptions_box:
             ui.spinner(size="lg")
         try:
+            ticket = self.latest_exceptions.start()
             data = await run.io_bound(_exceptions, log)
-            if data is None:  # the server is shutting down
-                return
+            if data is None or not self.latest_exceptions.current(ticket):
+                return  # the server is shutting down, or a newer computation runs
         except RapportError as error:
             self.exceptions_box.clear()
             with self.exceptions_box:
@@ -113,8 +116,9 @@ class HotSpotsTab:
         with self.box:
             ui.spinner(size="lg")
         try:
+            ticket = self.latest_spots.start()
             data = await run.io_bound(_hotspots, log, by)
-            if data is None:
+            if data is None or not self.latest_spots.current(ticket):
                 return
         except RapportError as error:
             self.box.clear()

@@ -99,8 +99,7 @@ def cooler_network_options(
             {
                 "type": "graph",
                 "layout": "force",
-                "force": {"repulsion": 110, "edgeLength": [30, 110], "gravity": 0.35},
-                "zoom": 0.9,
+                "force": {"repulsion": 125, "edgeLength": [35, 105], "gravity": 0.14},
                 "roam": True,
                 "draggable": True,
                 "edgeSymbol": ["none", "arrow"] if directed else ["none", "none"],

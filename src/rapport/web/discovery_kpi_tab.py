@@ -20,6 +20,7 @@ from rapport.errors import InvalidInput, RapportError
 from rapport.web.discovery_filters import attribute_names, common_values
 from rapport.web.discovery_insight_charts import duration_box_options, share_bar_options
 from rapport.web.feedback import problem_text
+from rapport.web.latest import Latest
 from rapport.web.presentation import human_duration, percent
 
 KPI_LABELS = {
@@ -126,6 +127,7 @@ class KpiTab:
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self.log: EventLog | None = None
+        self.latest = Latest()
 
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
@@ -213,6 +215,7 @@ class KpiTab:
             periods = (self._period("before"), self._period("after"))
             with self.box:
                 ui.spinner(size="lg")
+            ticket = self.latest.start()
             result = await run.io_bound(_compare, log, spec, periods, self.tz)
         except RapportError as error:
             self.box.clear()
@@ -221,9 +224,9 @@ class KpiTab:
                     'data-testid="kpi-error"'
                 )
             return
+        if result is None or not self.latest.current(ticket):
+            return  # the server is shutting down, or a newer computation runs
         self.box.clear()
-        if result is None:  # the server is shutting down
-            return
         data, values = result
         with self.box:
             ui.label(comparison_sentence({**data, "where": spec.where})).classes(

@@ -20,6 +20,7 @@ from rapport.discovery.log import EventLog
 from rapport.errors import RapportError
 from rapport.web.discovery_model_chart import GATEWAY_MARK, MAX_MODEL_NODES, draw_model
 from rapport.web.feedback import problem_text
+from rapport.web.latest import Latest
 from rapport.web.presentation import percent
 
 MAX_DEVIATING = 5000  # deviating cases listed (the least fitting first)
@@ -51,6 +52,7 @@ class ModelTab:
         self.user_model: Any = None  # a PetriNet read from the user's file, or None
         self.user_model_name = ""
         self.xml = b""
+        self.latest = Latest()
 
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
@@ -103,6 +105,7 @@ class ModelTab:
             with box:
                 ui.spinner(size="lg")
         try:
+            ticket = self.latest.start()
             result = await run.io_bound(_discover, log, noise, self.user_model)
         except RapportError as error:
             self.summary.text = ""
@@ -111,8 +114,8 @@ class ModelTab:
             with self.chart_box:
                 ui.label(problem_text(error)).classes("text-negative")
             return
-        if result is None:  # the server is shutting down
-            return
+        if result is None or not self.latest.current(ticket):
+            return  # the server is shutting down, or a newer computation runs
         model, self.xml, fit = result
         self.download.enable()
         self._draw(model)

@@ -242,3 +242,13 @@ def test_fitness_text() -> None:
     )  # fmt: skip
     assert text.startswith("Log fitness 0.9883 · average case fitness 0.9852")
     assert "3,929 of 4,580 cases fit" in text
+
+
+def test_only_the_latest_computation_is_shown() -> None:
+    from rapport.web.latest import Latest
+
+    latest = Latest()
+    first = latest.start()
+    second = latest.start()
+    assert not latest.current(first)  # finished after the second: dropped
+    assert latest.current(second)
