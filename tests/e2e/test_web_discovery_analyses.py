@@ -4,6 +4,7 @@ exceptions, water coolers, the BPMN model with conformance, and a KPI before and
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,36 @@ def test_helpdesk_kpi_before_and_after(tab: Any) -> None:
     expect(tab.get_by_test_id("kpi-after")).to_contain_text(f"{rework.after.cases:,} cases")
     expect(significant).to_have_text("yes" if rework.significant else "no")
     screenshot(tab, "discovery-helpdesk-kpi-share")
+
+
+def test_names_from_a_log_stay_text_in_every_analysis_tab(tab: Any, tmp_path: Path) -> None:
+    hostile = base.HOSTILE
+    alerts: list[str] = []
+    tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    rows = ["case,activity,timestamp,resource"]
+    for case in range(1, 9):
+        rows += [
+            f'{case},"{hostile}",2024-01-0{case}T10:00:00Z,"{hostile}"',
+            f"{case},Answer,2024-01-0{case}T11:00:00Z,bob",
+            f"{case},Answer,2024-01-0{case}T12:0{case}:00Z,ann",
+        ]
+    log = tmp_path / "hostile.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    tab.get_by_test_id("source-kind").get_by_text("Upload a log").click()
+    tab.get_by_test_id("log-upload").locator("input[type=file]").set_input_files(str(log))
+    tab.get_by_test_id("read-log").click()
+    expect(tab.get_by_test_id("log-summary")).to_contain_text("hostile.csv · 8 cases")
+
+    tab.get_by_test_id("tab-hotspots").click()
+    expect(tab.get_by_test_id("hotspots-table")).to_contain_text(hostile, timeout=30_000)
+    expect(tab.get_by_test_id("exceptions-rework")).to_contain_text("Answer")
+    tab.get_by_test_id("tab-coolers").click()
+    expect(tab.get_by_test_id("coolers-note")).to_contain_text("water coolers", timeout=30_000)
+    tab.get_by_test_id("tab-model").click()
+    expect(tab.get_by_test_id("model-chart").locator("canvas").first).to_be_visible(timeout=60_000)
+    expect(tab.get_by_test_id("conformance-fitness")).to_contain_text("8 of 8 cases fit")
+    tab.get_by_test_id("tab-kpis").click()
+    expect(tab.get_by_test_id("kpi-significant")).to_have_text(re.compile("^(yes|no)$"))
+    assert tab.locator("img[src=x]").count() == 0
+    tab.wait_for_timeout(300)
+    assert alerts == []
