@@ -220,3 +220,23 @@ def test_names_from_a_log_stay_text_in_every_analysis_tab(tab: Any, tmp_path: Pa
     assert tab.locator("img[src=x]").count() == 0
     tab.wait_for_timeout(300)
     assert alerts == []
+
+
+def test_the_demo_cases_in_every_analysis_tab(tab: Any) -> None:
+    """The workspace's own cases (the default source): each tab draws, and a hot spot lists
+    cases that link to ``/cases/{id}``."""
+    tab.get_by_test_id("tab-hotspots").click()
+    hot = tab.get_by_test_id("hotspots-table")
+    expect(hot.locator("tbody tr").first).to_be_visible(timeout=30_000)
+    hot.locator("tbody tr").first.click()
+    expect(tab.get_by_test_id("drill-title")).to_contain_text("with ")
+    link = tab.get_by_test_id("drill-case").first.get_by_test_id("case-link")
+    assert re.fullmatch(r"/cases/\d+", link.get_attribute("href") or "")
+    tab.get_by_test_id("tab-coolers").click()
+    expect(tab.get_by_test_id("coolers-note")).to_contain_text("water coolers", timeout=30_000)
+    tab.get_by_test_id("tab-model").click()
+    expect(tab.get_by_test_id("model-chart").locator("canvas").first).to_be_visible(timeout=60_000)
+    expect(tab.get_by_test_id("conformance-fitness")).to_contain_text("cases fit")
+    tab.get_by_test_id("tab-kpis").click()
+    expect(tab.get_by_test_id("kpi-sentence")).to_contain_text("The median cycle time went from")
+    screenshot(tab, "discovery-demo-kpi")
