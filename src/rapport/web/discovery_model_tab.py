@@ -13,16 +13,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from nicegui import run, ui
 from nicegui.events import UploadEventArguments
 
-from rapport.discovery.log import EventLog
+from rapport.discovery.log import ACTIVITY, CASE, EventLog
 from rapport.errors import RapportError
 from rapport.web.discovery_model_chart import GATEWAY_MARK, MAX_MODEL_NODES, draw_model
 from rapport.web.feedback import problem_text
 from rapport.web.latest import Latest
 from rapport.web.presentation import percent
 
+MAX_AUTO_VARIANTS = 2000  # more distinct paths are replayed on request only (minutes)
 MAX_DEVIATING = 5000  # deviating cases listed (the least fitting first)
 MAX_MODEL_BYTES = 20 * 1024 * 1024
 _NUMBER: dict[str, Any] = {"align": "right", "headerClasses": "text-right", "sortable": True}
@@ -52,6 +54,7 @@ class ModelTab:
         self.user_model: Any = None  # a PetriNet read from the user's file, or None
         self.user_model_name = ""
         self.xml = b""
+        self.net: Any = None  # the discovered model's Petri net
         self.latest = Latest()
 
     def build(self) -> None:
@@ -99,27 +102,66 @@ class ModelTab:
             return
         noise = min(1.0, max(0.0, float(self.noise.value or 0.0)))
         self.download.disable()
-        self.summary.text = "Discovering the model and replaying the cases…"
+        self.xml = b""
+        self.summary.text = "Discovering the model…"
         for box in (self.chart_box, self.conformance_box):
             box.clear()
             with box:
                 ui.spinner(size="lg")
+        ticket = self.latest.start()
         try:
-            ticket = self.latest.start()
-            result = await run.io_bound(_discover, log, noise, self.user_model)
+            result = await run.io_bound(_discover, log, noise)
+            if result is None or not self.latest.current(ticket):
+                return  # the server is shutting down, or a newer computation runs
+            model, self.xml, self.net, variants = result
+            self.download.enable()
+            self._draw(model)
+            if variants > MAX_AUTO_VARIANTS:
+                self._offer_replay(variants)
+                return
+            await self._replay(ticket)
         except RapportError as error:
-            self.summary.text = ""
-            for box in (self.chart_box, self.conformance_box):
-                box.clear()
-            with self.chart_box:
+            if not self.latest.current(ticket):
+                return
+            if not self.xml:
+                self.summary.text = ""
+                self.chart_box.clear()
+            self.conformance_box.clear()
+            with self.conformance_box if self.xml else self.chart_box:
                 ui.label(problem_text(error)).classes("text-negative")
+
+    def _offer_replay(self, variants: int) -> None:
+        self.conformance_box.clear()
+        with self.conformance_box:
+            ui.label(
+                f"The cases follow {variants:,} different paths; replaying them all on the "
+                "model may take several minutes."
+            ).classes("rp-muted")
+            ui.button(f"Replay the {variants:,} paths", on_click=self._replay_on_request).props(
+                'unelevated no-caps data-testid="conformance-run"'
+            )
+
+    async def _replay_on_request(self) -> None:
+        ticket = self.latest.start()
+        try:
+            await self._replay(ticket)
+        except RapportError as error:
+            self.conformance_box.clear()
+            with self.conformance_box:
+                ui.label(problem_text(error)).classes("text-negative")
+
+    async def _replay(self, ticket: int) -> None:
+        """Replay the cases on the user's model, or the discovered one (drawn meanwhile)."""
+        log = self.log
+        if log is None:
             return
-        if result is None or not self.latest.current(ticket):
-            return  # the server is shutting down, or a newer computation runs
-        model, self.xml, fit = result
-        self.download.enable()
-        self._draw(model)
-        self._show_fit(fit)
+        self.conformance_box.clear()
+        with self.conformance_box, ui.row().classes("items-center gap-2"):
+            ui.spinner(size="md")
+            ui.label(f"Replaying {log.cases:,} cases…").classes("rp-muted")
+        fit = await run.io_bound(_replay, log, self.user_model or self.net)
+        if fit is not None and self.latest.current(ticket):
+            self._show_fit(fit)
 
     def _draw(self, model: dict[str, Any]) -> None:
         self.chart_box.clear()
@@ -198,14 +240,21 @@ class ModelTab:
         self.user_model, self.user_model_name = net, name
         self.against.text = f"Against {name}."
         self.back.set_visibility(True)
-        await self._changed()
+        await self._against_changed()
 
     async def _forget_model(self) -> None:
         self.user_model, self.user_model_name = None, ""
         self.against.text = "Against the discovered model."
         self.back.set_visibility(False)
         self.model_error.text = ""
-        await self._changed()
+        await self._against_changed()
+
+    async def _against_changed(self) -> None:
+        """Another model to check against: replay only (the discovered one stays drawn)."""
+        if self.net is not None and self.xml:
+            await self._replay_on_request()
+        else:
+            await self._changed()
 
 
 def _read_model(path: Path, name: str) -> Any:
@@ -215,13 +264,17 @@ def _read_model(path: Path, name: str) -> Any:
     return PetriNet(net.net, net.initial, net.final, name)
 
 
-def _discover(
-    log: EventLog, noise: float, user_model: Any
-) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
-    from rapport.discovery.conformance import check_conformance
+def _discover(log: EventLog, noise: float) -> tuple[dict[str, Any], bytes, Any, int]:
+    """The model as nodes and flows, its BPMN XML, its Petri net to replay on, and the
+    number of distinct paths of the cases (what a replay costs)."""
     from rapport.discovery.model import bpmn_xml, discover_model, model_json
 
     model = discover_model(log, noise=noise)
-    net = user_model if user_model is not None else model.petri_net()
-    fit = check_conformance(log, net, limit=MAX_DEVIATING).as_dict()
-    return model_json(model), bpmn_xml(model), fit
+    paths = log.frame.group_by(CASE).agg(pl.col(ACTIVITY).str.join("\x1f"))[ACTIVITY]
+    return model_json(model), bpmn_xml(model), model.petri_net(), paths.n_unique()
+
+
+def _replay(log: EventLog, net: Any) -> dict[str, Any]:
+    from rapport.discovery.conformance import check_conformance
+
+    return check_conformance(log, net, limit=MAX_DEVIATING).as_dict()
