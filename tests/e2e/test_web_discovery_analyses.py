@@ -188,6 +188,19 @@ def test_helpdesk_kpi_before_and_after(tab: Any) -> None:
     expect(significant).to_have_text("yes" if rework.significant else "no")
     screenshot(tab, "discovery-helpdesk-kpi-share")
 
+    # the share of cases with an attribute value: the first attribute and its commonest value
+    tab.get_by_test_id("kpi-kind").click()
+    tab.locator(".q-menu .q-item", has_text="Share of cases with").first.click()
+    expect(tab.get_by_test_id("kpi-attribute")).to_contain_text("resource")
+    tab.get_by_test_id("kpi-compare").click()
+    share = compare_kpi(before, after, KpiSpec("share", where="resource=Value 2"))
+    assert share.after.hits is not None
+    expect(tab.get_by_test_id("kpi-sentence")).to_contain_text(
+        "The share of cases with resource=Value 2 went from"
+    )
+    expect(tab.get_by_test_id("kpi-after")).to_contain_text(f"{share.after.cases:,} cases")
+    expect(significant).to_have_text("yes" if share.significant else "no")
+
 
 def test_names_from_a_log_stay_text_in_every_analysis_tab(tab: Any, tmp_path: Path) -> None:
     hostile = base.HOSTILE
