@@ -168,3 +168,10 @@ def case_page_json(page: CasePage, edge: Edge | None = None) -> dict[str, Any]:
 
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
+
+
+def value_cases(log: EventLog, attribute: str, value: str) -> pl.Series:
+    """The ids of the cases with at least one event whose ``attribute`` is ``value``."""
+    column = log.column(attribute)
+    frame = log.frame.filter(pl.col(column).cast(pl.String) == value)
+    return frame[CASE].unique(maintain_order=True)

@@ -1,6 +1,7 @@
 """``/discovery``: the process as it really runs, on the workspace's own cases or on a log
 the user uploads: the process map (click an edge or an activity for its cases), the
-variants, performance, and who hands work to whom.
+variants, performance, who hands work to whom, hot spots and exceptions, water coolers,
+the BPMN model with conformance, and KPIs before and after.
 
 An uploaded log lives in this browser tab's memory only (one at a time, at most 200 MB of
 file); it is gone when the tab closes. Every figure is computed once per filter change, in a
@@ -9,8 +10,9 @@ worker thread, so the page stays responsive on a large log.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
+import polars as pl
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 from nicegui.events import EChartPointClickEventArguments, GenericEventArguments
@@ -32,7 +34,11 @@ from rapport.store.db import Database
 from rapport.web.auth import require_user
 from rapport.web.discovery_cases import CasesPanel, Selection
 from rapport.web.discovery_chart import METRICS, draw_map, first_threshold
+from rapport.web.discovery_coolers_tab import CoolersTab
 from rapport.web.discovery_filters import FilterBar
+from rapport.web.discovery_hotspots_tab import HotSpotsTab
+from rapport.web.discovery_kpi_tab import KpiTab
+from rapport.web.discovery_model_tab import ModelTab
 from rapport.web.discovery_source import held_logs
 from rapport.web.discovery_tabs import (
     people_attributes,
@@ -47,6 +53,12 @@ from rapport.web.presentation import zone
 from rapport.web.session import WebUser
 
 PATH = "/discovery"
+
+
+class Analysis(Protocol):
+    """A tab that computes its own figures from the filtered log."""
+
+    async def refresh(self, log: EventLog) -> None: ...
 
 
 class DiscoveryView:
@@ -67,6 +79,17 @@ class DiscoveryView:
         self.drawn_edges: dict[str, tuple[str, str]] = {}
         self.panel = CasesPanel(user.time_zone)
         self.key = ""
+        self.hotspots = HotSpotsTab(self.pick_cases)
+        self.coolers = CoolersTab()
+        self.model_tab = ModelTab()
+        self.kpis = KpiTab(zone(user.time_zone))
+        # the tabs computed by an object of their own, by tab name
+        self.analyses: dict[str, Analysis] = {
+            "hotspots": self.hotspots,
+            "coolers": self.coolers,
+            "model": self.model_tab,
+            "kpis": self.kpis,
+        }
 
     # ----- building
     def build(self) -> None:
@@ -88,6 +111,10 @@ class DiscoveryView:
                 ui.tab("variants", "Variants").props('data-testid="tab-variants"')
                 ui.tab("performance", "Performance").props('data-testid="tab-performance"')
                 ui.tab("people", "People").props('data-testid="tab-people"')
+                ui.tab("hotspots", "Hot spots").props('data-testid="tab-hotspots"')
+                ui.tab("coolers", "Water coolers").props('data-testid="tab-coolers"')
+                ui.tab("model", "Model").props('data-testid="tab-model"')
+                ui.tab("kpis", "KPIs").props('data-testid="tab-kpis"')
             tabs.props("align=left no-caps inline-label").classes("rp-card")
             tabs.set_value(first)
             with ui.tab_panels(tabs, value=first).classes("w-full rp-card").props("keep-alive"):
@@ -107,6 +134,14 @@ class DiscoveryView:
                             on_change=lambda: self._people(),
                         ).props('dense options-dense data-testid="people-by"')
                     self.people_box = ui.column().classes("w-full gap-2")
+                with ui.tab_panel("hotspots").classes("gap-3"):
+                    self.hotspots.build()
+                with ui.tab_panel("coolers").classes("gap-3"):
+                    self.coolers.build()
+                with ui.tab_panel("model").classes("gap-2"):
+                    self.model_tab.build()
+                with ui.tab_panel("kpis").classes("gap-3"):
+                    self.kpis.build()
             self.panel.build()
         ui.timer(0.05, self.use_cases, once=True)
 
@@ -175,6 +210,8 @@ class DiscoveryView:
         self.panel.hide()
         self.filters.reset(log)
         self.people_by.set_options(people_attributes(log) or ["resource"], value="resource")
+        for tab in (self.hotspots, self.coolers, self.kpis):
+            tab.set_log(log)
         await self.refilter()
 
     # ----- computing
@@ -204,9 +241,9 @@ class DiscoveryView:
             f"{self.label} · {log.cases:,} cases, {log.events:,} events, "
             f"{len(self.map.activities):,} activities" + (f" · {missing}" if missing else "")
         )
-        self.stale = {"variants", "performance", "people"}
+        self.stale = {"variants", "performance", "people", *self.analyses}
         self.redraw()
-        self.show_tab(self.tab)
+        await self.show_tab(self.tab)
 
     @staticmethod
     def _compute(log: EventLog, filters: MapFilters) -> tuple[EventLog, ProcessMap]:
@@ -254,7 +291,7 @@ class DiscoveryView:
             chart.classes("w-full").props('data-testid="process-map"')
             chart.style(f"height: {drawing.height}px; min-width: {drawing.width}px")
 
-    def show_tab(self, tab: str) -> None:
+    async def show_tab(self, tab: str) -> None:
         self.tab = tab
         if tab not in self.stale or self.filtered is None:
             return
@@ -266,6 +303,8 @@ class DiscoveryView:
             show_performance(self.performance_box, log, self.pick_edge, self.pick_activity)
         elif tab == "people":
             self._people()
+        elif tab in self.analyses:
+            await self.analyses[tab].refresh(log)
 
     def _people(self) -> None:
         if self.filtered is not None:
@@ -297,6 +336,9 @@ class DiscoveryView:
     def pick_activity(self, activity: str) -> None:
         if self.filtered is not None:
             self._open(Selection(f"with {activity}", activity_cases(self.filtered, activity)))
+
+    def pick_cases(self, title: str, cases: pl.Series) -> None:
+        self._open(Selection(title, cases))
 
     def pick_variant(self, rank: int) -> None:
         if self.filtered is None:
