@@ -38,8 +38,10 @@ _POINTS = """el => {
   const [x2, y2] = at(nodes[edge.target]);
   const node = series.data.find(n => n.id !== 'n0' && n.id !== 'n1' && n.symbol === 'roundRect');
   const [nx, ny] = at(node);
+  // a corner of the box, away from the edges that meet it and their labels
+  const size = [].concat(node.symbolSize, node.symbolSize);
   return {edge: [box.x + x1 + (x2 - x1) * 0.62, box.y + y1 + (y2 - y1) * 0.62],
-          node: [box.x + nx, box.y + ny], name: node.name};
+          node: [box.x + nx - size[0] * 0.3, box.y + ny - size[1] * 0.3], name: node.name};
 }"""
 
 
@@ -116,6 +118,10 @@ def test_clicking_an_edge_lists_its_cases_with_links(tab: Any) -> None:
     assert re.fullmatch(r"/cases/\d+", link.get_attribute("href") or "")
     screenshot(tab, "discovery-demo-drilldown")
 
+    # the case list may have scrolled the page: let it settle, then measure the node again
+    chart.scroll_into_view_if_needed()
+    tab.wait_for_timeout(500)
+    points = chart.evaluate(_POINTS)
     tab.mouse.click(*points["node"])
     expect(tab.get_by_test_id("drill-title")).to_have_text(f"with {points['name']}")
 
