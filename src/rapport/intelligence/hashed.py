@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -184,12 +185,23 @@ class HashedLinearModel:
     ) -> NDArray[np.float32]:
         """Class probabilities, one row per normalised text (softmax of the linear scores).
         ``languages`` (each text's ISO code) is needed when the spec has language copies."""
-        feats = featurize(texts, self.spec, languages)
+        return self.scores_of(featurize(texts, self.spec, languages))
+
+    @cached_property
+    def _columns(self) -> NDArray[np.float32]:
+        # one contiguous row per class: gathering from it is much cheaper than from rows
+        out: NDArray[np.float32] = np.ascontiguousarray(self.weights.T)
+        return out
+
+    def scores_of(self, feats: HashedFeatures) -> NDArray[np.float32]:
+        """Class probabilities from features already hashed with this model's spec."""
         n = feats.n_texts
-        contrib = self.weights[feats.cols] * feats.weights[:, None]
         logits = np.empty((n, len(self.labels)), dtype=np.float32)
-        for k in range(len(self.labels)):
-            logits[:, k] = np.bincount(feats.rows, weights=contrib[:, k], minlength=n)
+        for k, column in enumerate(self._columns):
+            # the same float32 products, summed in the same order, as weights[cols] * w
+            logits[:, k] = np.bincount(
+                feats.rows, weights=column[feats.cols] * feats.weights, minlength=n
+            )
         logits += self.bias
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)

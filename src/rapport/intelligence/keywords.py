@@ -53,24 +53,21 @@ def content_words(text: str) -> list[str]:
     and words of at least :data:`MIN_LETTERS` letters that are no handle, link, number or
     function word."""
     words: list[str] = []
-    for match in _TOKEN.finditer(_NOISE.sub(" ", text)):
+    for token in _TOKEN.findall(_NOISE.sub(" ", text)):
         # a typographic apostrophe is read as a plain one: "don\u2019t" is "don't"
-        word = match.group().casefold().replace("\u2019", "'").strip("'-")
-        letters = len(word) - word.startswith("#")
-        if letters >= MIN_LETTERS and word not in _STOPWORDS:
+        word = token.casefold().replace("\u2019", "'").strip("'-")
+        if len(word) - (word[:1] == "#") >= MIN_LETTERS and word not in _STOPWORDS:
             words.append(word)
     return words
 
 
 def extract_keywords(text: str, limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
-    """At most ``limit`` keywords of ``text``, most telling first."""
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    for position, word in enumerate(content_words(text)):
-        counts[word] += 1
-        first_seen.setdefault(word, position)
-
-    def rank(word: str) -> tuple[bool, int, int, int]:
-        return (not word.startswith("#"), -counts[word], -len(word), first_seen[word])
-
-    return tuple(sorted(counts, key=rank)[:limit])
+    """At most ``limit`` keywords of ``text``, most telling first: hashtags, then by how
+    often, then the longer, then the first seen."""
+    counts = Counter(content_words(text))
+    if not counts:
+        return ()
+    # a Counter keeps its words in the order first seen, and the sort is stable
+    return tuple(
+        sorted(counts, key=lambda word: (word[0] != "#", -counts[word], -len(word)))[:limit]
+    )

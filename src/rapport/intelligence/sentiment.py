@@ -118,6 +118,20 @@ def fast_scores(
     return model.scores([clean_for_sentiment(t) for t in texts], languages)
 
 
+def fast_readings(
+    texts: Sequence[str], cleaned: Sequence[str], languages: Sequence[str]
+) -> list[tuple[str, float]]:
+    """The fast tier's label and its score (as ``SentimentResult`` gives them) for each text,
+    from the texts already put through ``clean_for_sentiment`` and their languages."""
+    probs = _fast_model().scores(cleaned, languages)
+    best = probs.argmax(axis=1).tolist()
+    tops = probs.max(axis=1).tolist()
+    return [
+        (LABELS[label], round(top, 4)) if text.strip() else ("neutral", 1.0)
+        for text, label, top in zip(texts, best, tops, strict=True)
+    ]
+
+
 def accurate_scores(
     texts: Sequence[str], languages: Sequence[str] | None = None
 ) -> NDArray[np.float32]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from rapport.intelligence.analyzer import DefaultAnalyzer
 from tests.conftest import shared_data
 from tests.unit.intelligence.analyzer_golden import (
     EDGE_CASES,
@@ -15,6 +13,8 @@ from tests.unit.intelligence.analyzer_golden import (
     golden_texts,
     readings,
 )
+
+from rapport.intelligence.analyzer import DefaultAnalyzer
 
 
 @pytest.fixture(scope="module")

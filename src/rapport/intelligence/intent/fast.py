@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from rapport.intelligence.hashed import HashedLinearModel, NgramSpec
 from rapport.intelligence.intent.model import IntentResult
 
@@ -61,3 +63,19 @@ class FastIntentModel:
             label = model.labels[best] if row[best] >= MIN_SCORE else OTHER
             results.append(IntentResult(label, float(row[best]), scores))
         return results
+
+    def readings(self, texts: Sequence[str], normalised: Sequence[str]) -> list[tuple[str, float]]:
+        """Each text's intent and its score, as ``classify`` names them, from the texts
+        already put through ``normalise`` (shared with the fast sentiment tier)."""
+        model = _model()
+        probabilities = model.scores(normalised)
+        best = probabilities.argmax(axis=1)
+        tops = probabilities[np.arange(len(best)), best]
+        sure = (tops >= MIN_SCORE).tolist()
+        labels = model.labels
+        return [
+            (labels[index] if confident else OTHER, top) if text.strip() else (OTHER, 1.0)
+            for text, index, top, confident in zip(
+                texts, best.tolist(), tops.tolist(), sure, strict=True
+            )
+        ]
