@@ -10,8 +10,10 @@ from the real sample (``twcs_corpus``), each imported into a fresh SQLite databa
 (c) routing (a case for every conversation) and the full default enrichment;
 
 in messages per second, with the ratio of each to (a), and the analyzer alone on the same
-texts (no database). ``--profile`` runs (b) once more in this process under cProfile and
-prints where the time goes.
+texts (no database). The machine is shared, so each run also reports the CPU seconds of the
+writer and of the reader process, and the rate two idle cores would give (the busier of the
+two sets the pace, as they overlap). ``--profile`` runs (b) once more in this process under
+cProfile and prints where the time goes.
 
 The sample holds about a thousand tweets, so a large file repeats them (with new ids); the
 analyzer reads every message afresh all the same (it keeps nothing from one text to the
@@ -27,6 +29,7 @@ import argparse
 import cProfile
 import csv
 import io
+import json
 import os
 import pstats
 import subprocess
@@ -43,7 +46,7 @@ from twcs_corpus import SAMPLE, build_twcs  # noqa: E402
 TARGET = 5_000
 
 CHILD_IMPORT = r"""
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from rapport.accounts.service import get_or_create_workspace
 from rapport.channels.base import get_format
@@ -58,11 +61,17 @@ if enrich:
 db = Database(url); db.migrate()
 with db.session() as session:
     ws = get_or_create_workspace(session, "default").id
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 start = time.perf_counter()
+writer, reader = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
 report = import_file(db, workspace_id=ws, path=path, fmt=get_format("twcs"), route=route,
                      analyzer=analyzer)
 seconds = time.perf_counter() - start
-print(json.dumps({"imported": report.imported, "seconds": seconds}))
+print(json.dumps({"imported": report.imported, "seconds": seconds,
+                  "writer_cpu": cpu(resource.RUSAGE_SELF) - writer,
+                  "reader_cpu": cpu(resource.RUSAGE_CHILDREN) - reader}))
 """
 
 RUNS = (
@@ -72,8 +81,9 @@ RUNS = (
 )
 
 
-def run_import(source: Path, database: Path, *, route: bool, enrich: bool) -> float:
-    """Messages per second of one import, in a fresh interpreter."""
+def run_import(source: Path, database: Path, *, route: bool, enrich: bool) -> dict[str, float]:
+    """One import in a fresh interpreter: messages, wall seconds, CPU seconds of the writer
+    and of the reader process."""
     os.sync()
     args = [str(source), f"sqlite:///{database}", str(int(route)), str(int(enrich))]
     done = subprocess.run(
@@ -81,10 +91,8 @@ def run_import(source: Path, database: Path, *, route: bool, enrich: bool) -> fl
     )
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{done.stderr}")
-    import json
-
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(result["imported"]) / float(result["seconds"])
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def analyzer_alone(source: Path, limit: int) -> float:
@@ -148,14 +156,25 @@ def main() -> None:
             f"SQLite, {os.cpu_count()} cores, load average {load:.2f} at the start"
         )
         rates: dict[str, float] = {}
+        cpu_rates: dict[str, float] = {}
         for key, label, route, enrich in RUNS:
-            rates[key] = run_import(source, workdir / f"{key}.db", route=route, enrich=enrich)
-            ratio = rates[key] / rates["a"]
-            print(f"  ({key}) {label:40s}: {rates[key]:>8,.0f} msg/s  ({ratio:.2f} of (a))")
+            run = run_import(source, workdir / f"{key}.db", route=route, enrich=enrich)
+            rates[key] = run["imported"] / run["seconds"]
+            # what two idle cores would reach: the busier of the two processes sets the pace
+            cpu_rates[key] = run["imported"] / max(run["writer_cpu"], run["reader_cpu"])
+            print(
+                f"  ({key}) {label:40s}: {rates[key]:>8,.0f} msg/s "
+                f"({rates[key] / rates['a']:.2f} of (a)); CPU s writer "
+                f"{run['writer_cpu']:.1f} + reader {run['reader_cpu']:.1f}, "
+                f"on two idle cores ~{cpu_rates[key]:,.0f} msg/s"
+            )
         alone = analyzer_alone(source, min(args.messages, 50_000))
         print(f"  the default analyzer alone, no database     : {alone:>8,.0f} texts/s")
         verdict = "met" if rates["b"] >= TARGET else "NOT met"
-        print(f"  target (b) ≥ {TARGET:,} msg/s                     : {verdict}")
+        print(
+            f"  target (b) ≥ {TARGET:,} msg/s                     : {verdict} "
+            f"(on two idle cores: {'met' if cpu_rates['b'] >= TARGET else 'NOT met'})"
+        )
         print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
         if args.profile:
             profile_enriched(source, workdir / "profiled.db", args.top)

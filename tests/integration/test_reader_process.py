@@ -155,8 +155,11 @@ def test_a_forked_reader_enriches_as_the_writer_would(
 
     assert stored.imported > 200
     assert (report.imported, report.duplicates) == (1000 - stored.imported, stored.imported)
-    # forked, the reader read them all on the other core; spawned, the writer read the new
-    assert analyzer.read_here == (0 if start == "fork" else report.imported)
+    # spawned, the writer reads every new message; forked, the reader reads some batches
+    if start == "spawn":
+        assert analyzer.read_here == report.imported
+    else:
+        assert analyzer.read_here <= report.imported
     readings = _readings(db, by_process)
     assert len(readings) == 1000
     assert readings == _readings(db, by_thread)

@@ -33,7 +33,11 @@ def _produce(
         records = get_format(format_name).read(Path(path))
         for messages, rejected in batches(records, size):
             batch = prepare_batch(messages, rejected, stamp)
-            if analyzer is not None:
+            # The two processes share the reading: while the writer has batches waiting, this
+            # one reads; when the writer waits for work, it gets the batch unread and reads
+            # it itself. Either way a message reads the same (the analyzer reads texts one
+            # by one), so this only decides which core does it.
+            if analyzer is not None and not out.empty():
                 analyze_batch(batch, analyzer)
             out.put(encode(batch))
         out.put(_DONE)
@@ -62,8 +66,8 @@ def prepared_batches(
 ) -> Iterator[PreparedBatch]:
     """The prepared batches of ``path``, read by a child process ``depth`` batches ahead.
 
-    With an ``analyzer``, a forked child also reads every message of each batch with it (its
-    ``readings``), so enrichment runs on the other core while this process writes. A child
+    With an ``analyzer``, a forked child also reads the messages of the batches it sends while
+    the writer is busy (their ``readings``), so enrichment runs on both cores. A child
     started afresh (spawn) does not: it would have to load every model again, so the batches
     come without readings and the writer reads the new messages itself."""
     context = _context()
