@@ -39,7 +39,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+|\bhttp\b")
 _HANDLE = re.compile(r"@\w+")
 _DIGITS = re.compile(r"\d+")
 _REPEAT = re.compile(r"(.)\1{2,}")
-_SYMBOL = re.compile(r"([^\w\s])")
+_WORD_OR_SYMBOL = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,14 @@ class SentimentResult:
 def clean_for_sentiment(text: str) -> str:
     """Lower case; links and handles made generic; symbols and emoji stand as words."""
     text = _HANDLE.sub(" @user ", _URL.sub(" http ", text.lower()))
-    text = _REPEAT.sub(r"\1\1", _DIGITS.sub("0", text))
-    return " ".join(_SYMBOL.sub(r" \1 ", text).split())
+    text = _REPEAT.sub(_twice, _DIGITS.sub("0", text))
+    # each symbol stands alone and words are runs of word characters: the same words as
+    # putting spaces around every symbol and splitting (``\s`` is what ``split`` splits on)
+    return " ".join(_WORD_OR_SYMBOL.findall(text))
+
+
+def _twice(match: re.Match[str]) -> str:
+    return match[1] * 2
 
 
 @lru_cache(maxsize=1)
