@@ -15,11 +15,17 @@ from pathlib import Path
 
 from rapport.config import get_settings
 from rapport.intelligence.enrichment import Enrichment
+from rapport.intelligence.hashed import hash_ngrams_many
 from rapport.intelligence.intent import IntentModel, default_intent_model, load_intent_model
 from rapport.intelligence.intent.fast import FastIntentModel
 from rapport.intelligence.keywords import extract_keywords
 from rapport.intelligence.language import detect_languages
-from rapport.intelligence.sentiment import analyse_sentiment, clean_for_sentiment, fast_readings
+from rapport.intelligence.sentiment import (
+    analyse_sentiment,
+    clean_for_sentiment,
+    fast_readings,
+    fast_spec,
+)
 
 # Bumped whenever a bundled model changes, so a backfill knows what to read again.
 MODELS_VERSION = "2026-12-03.2"
@@ -50,24 +56,27 @@ class DefaultAnalyzer:
         if not texts:
             return []
         languages = [guess.code for guess in detect_languages(texts)]
-        cleaned = None
-        if self._sentiment_mode == "fast" and not get_settings().sentiment_model_dir:
+        fast_sentiment = self._sentiment_mode == "fast" and not get_settings().sentiment_model_dir
+        fast_intent = self._intent if isinstance(self._intent, FastIntentModel) else None
+        sentiments: list[tuple[str, float]] | None = None
+        intents: list[tuple[str, float]] | None = None
+        if fast_sentiment or fast_intent is not None:
             # the fast sentiment and intent tiers read the same cleaned text: clean it once
             cleaned = [clean_for_sentiment(text) for text in texts]
-            sentiments = fast_readings(texts, cleaned, languages)
-        else:
-            sentiments = [
-                (found.label, found.score)
-                for found in analyse_sentiment(
-                    texts, mode=self._sentiment_mode, languages=languages
-                )
-            ]
-        if isinstance(self._intent, FastIntentModel):
-            if cleaned is None:
-                cleaned = [clean_for_sentiment(text) for text in texts]
-            intents = self._intent.readings(texts, cleaned)
-        else:
-            intents = [(found.label, found.score) for found in self._intent.classify(texts)]
+            if fast_sentiment and fast_intent is not None:
+                # and hash the n-grams both read once
+                ngrams, intent_ngrams = hash_ngrams_many(cleaned, (fast_spec(), fast_intent.spec))
+                sentiments = fast_readings(texts, cleaned, languages, ngrams)
+                intents = fast_intent.readings(texts, cleaned, intent_ngrams)
+            elif fast_sentiment:
+                sentiments = fast_readings(texts, cleaned, languages)
+            elif fast_intent is not None:
+                intents = fast_intent.readings(texts, cleaned)
+        if sentiments is None:
+            found = analyse_sentiment(texts, mode=self._sentiment_mode, languages=languages)
+            sentiments = [(reading.label, reading.score) for reading in found]
+        if intents is None:
+            intents = [(reading.label, reading.score) for reading in self._intent.classify(texts)]
         return [
             Enrichment(language, sentiment, sentiment_score, intent, intent_score, keywords)
             for language, (sentiment, sentiment_score), (intent, intent_score), keywords in zip(

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rapport.errors import InvalidModel
-from rapport.intelligence.hashed import HashedLinearModel
+from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
 
 LABELS = ("negative", "neutral", "positive")
 MODELS = Path(__file__).parent / "models"
@@ -124,12 +124,26 @@ def fast_scores(
     return model.scores([clean_for_sentiment(t) for t in texts], languages)
 
 
+def fast_spec() -> NgramSpec:
+    """The n-grams the fast tier reads (of the ``clean_for_sentiment`` text)."""
+    return _fast_model().spec
+
+
 def fast_readings(
-    texts: Sequence[str], cleaned: Sequence[str], languages: Sequence[str]
+    texts: Sequence[str],
+    cleaned: Sequence[str],
+    languages: Sequence[str],
+    ngrams: HashedFeatures | None = None,
 ) -> list[tuple[str, float]]:
     """The fast tier's label and its score (as ``SentimentResult`` gives them) for each text,
-    from the texts already put through ``clean_for_sentiment`` and their languages."""
-    probs = _fast_model().scores(cleaned, languages)
+    from the texts already put through ``clean_for_sentiment`` and their languages (and
+    their ``hash_ngrams`` with ``fast_spec()``, where already made)."""
+    model = _fast_model()
+    probs = (
+        model.scores(cleaned, languages)
+        if ngrams is None
+        else model.scores_of_ngrams(ngrams, languages)
+    )
     best = probs.argmax(axis=1).tolist()
     tops = probs.max(axis=1).tolist()
     return [

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rapport.intelligence.hashed import HashedLinearModel, NgramSpec
+from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
 from rapport.intelligence.intent.model import IntentResult
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "models" / "intent_fast.npz"
@@ -64,11 +64,22 @@ class FastIntentModel:
             results.append(IntentResult(label, float(row[best]), scores))
         return results
 
-    def readings(self, texts: Sequence[str], normalised: Sequence[str]) -> list[tuple[str, float]]:
+    @property
+    def spec(self) -> NgramSpec:
+        """The n-grams the model reads (of the ``normalise``d text)."""
+        return _model().spec
+
+    def readings(
+        self,
+        texts: Sequence[str],
+        normalised: Sequence[str],
+        ngrams: HashedFeatures | None = None,
+    ) -> list[tuple[str, float]]:
         """Each text's intent and its score, as ``classify`` names them, from the texts
-        already put through ``normalise`` (shared with the fast sentiment tier)."""
+        already put through ``normalise`` (shared with the fast sentiment tier), and their
+        ``hash_ngrams`` with ``spec`` where already made."""
         model = _model()
-        probabilities = model.scores(normalised)
+        probabilities = model.scores(normalised) if ngrams is None else model.scores_of(ngrams)
         best = probabilities.argmax(axis=1)
         tops = probabilities[np.arange(len(best)), best]
         sure = (tops >= MIN_SCORE).tolist()
