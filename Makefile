@@ -48,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/enrich_ingest.py
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/nlp.py
 	$(BIN)/python benchmarks/discovery.py

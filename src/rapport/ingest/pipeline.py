@@ -24,6 +24,7 @@ from rapport.ingest.identities import IdentityResolver
 from rapport.ingest.prepare import (
     PreparedBatch,
     Thread,
+    analysis_text,
     make_threads,
     prepare_batch,
     stamp_for,
@@ -255,7 +256,7 @@ class Ingestor:
             self._conversations.recount(conn, conversation_id)
         readings: Sequence[Enrichment | None] = [None] * len(fresh)
         if self._analyzer is not None:
-            found = self._analyzer.analyze([_text_of(m) for m in fresh])
+            found = self._readings(prepared, fresh, self._analyzer)
             writer.insert(
                 enrichments,
                 _ENRICHMENT_COLUMNS,
@@ -282,6 +283,19 @@ class Ingestor:
             report.deliveries.extend(routed.deliveries)
         report.imported += len(fresh)
         return ids
+
+    @staticmethod
+    def _readings(
+        prepared: PreparedBatch, fresh: list[InboundMessage], analyzer: Analyzer
+    ) -> list[Enrichment]:
+        """What the analyzer reads in the fresh messages: read here, unless the reader
+        process already read the whole batch (with the same analyzer)."""
+        if prepared.readings is None:
+            return analyzer.analyze([analysis_text(m) for m in fresh])
+        if len(fresh) == len(prepared.messages):
+            return prepared.readings
+        of = {m.external_id: r for m, r in zip(prepared.messages, prepared.readings, strict=True)}
+        return [of[m.external_id] for m in fresh]
 
     def _conversations_by_key(
         self, conn: Connection, table: Table, key: str, keys: list[str]
@@ -379,8 +393,3 @@ class Ingestor:
             ignore_conflicts=True,
         )
         return conversation_of, recount
-
-
-def _text_of(m: InboundMessage) -> str:
-    # An e-mail's subject often says most of what it is about.
-    return f"{m.subject}\n{m.text}" if m.subject else m.text

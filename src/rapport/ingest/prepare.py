@@ -15,6 +15,7 @@ from typing import Any
 from rapport.ingest.records import InboundMessage, Rejected
 from rapport.ingest.threading import group_into_threads
 from rapport.ingest.validation import message_problem
+from rapport.intelligence.enrichment import Analyzer, Enrichment
 from rapport.store.models import Direction
 
 PREVIEW_LENGTH = 280
@@ -68,6 +69,20 @@ class PreparedBatch:
     threads: list[Thread]
     values: dict[str, tuple[Any, ...]]  # per external id: its stored column values
     size: int  # records read, for progress
+    # what the analyzer read in each message, in order, where the reader already read them
+    readings: list[Enrichment] | None = None
+
+
+def analysis_text(message: InboundMessage) -> str:
+    """What the analyzer reads of a message: an e-mail's subject often says most of what it
+    is about, so it comes first."""
+    return f"{message.subject}\n{message.text}" if message.subject else message.text
+
+
+def analyze_batch(batch: PreparedBatch, analyzer: Analyzer) -> PreparedBatch:
+    """``batch`` with what ``analyzer`` reads in each of its messages."""
+    batch.readings = analyzer.analyze([analysis_text(m) for m in batch.messages])
+    return batch
 
 
 def _sent_at(message: InboundMessage) -> datetime:

@@ -15,21 +15,31 @@ from pathlib import Path
 from typing import Any
 
 from rapport.ingest.batches import batches
-from rapport.ingest.prepare import PreparedBatch, prepare_batch, stamp_for
+from rapport.ingest.prepare import PreparedBatch, analyze_batch, prepare_batch, stamp_for
 from rapport.ingest.wire import decode, encode
+from rapport.intelligence.enrichment import Analyzer
 
 _DONE = "done"
 _FAILED = "failed"
 
 
-def _produce(format_name: str, path: str, size: int, dialect: str, out: Any) -> None:
+def _produce(
+    format_name: str, path: str, size: int, dialect: str, out: Any, analyzer: Analyzer | None
+) -> None:
     from rapport.channels.base import get_format
 
     try:
         stamp = stamp_for(dialect)
         records = get_format(format_name).read(Path(path))
         for messages, rejected in batches(records, size):
-            out.put(encode(prepare_batch(messages, rejected, stamp)))
+            batch = prepare_batch(messages, rejected, stamp)
+            # The two processes share the reading: while the writer has batches waiting, this
+            # one reads; when the writer waits for work, it gets the batch unread and reads
+            # it itself. Either way a message reads the same (the analyzer reads texts one
+            # by one), so this only decides which core does it.
+            if analyzer is not None and not out.empty():
+                analyze_batch(batch, analyzer)
+            out.put(encode(batch))
         out.put(_DONE)
     except BaseException as exc:  # handed to the writer, raised there
         try:
@@ -47,14 +57,26 @@ def _context() -> Any:
 
 
 def prepared_batches(
-    format_name: str, path: Path, size: int, dialect: str, depth: int = 3
+    format_name: str,
+    path: Path,
+    size: int,
+    dialect: str,
+    depth: int = 3,
+    analyzer: Analyzer | None = None,
 ) -> Iterator[PreparedBatch]:
-    """The prepared batches of ``path``, read by a child process ``depth`` batches ahead."""
+    """The prepared batches of ``path``, read by a child process ``depth`` batches ahead.
+
+    With an ``analyzer``, a forked child also reads the messages of the batches it sends while
+    the writer is busy (their ``readings``), so enrichment runs on both cores. A child
+    started afresh (spawn) does not: it would have to load every model again, so the batches
+    come without readings and the writer reads the new messages itself."""
     context = _context()
+    if context.get_start_method() != "fork":
+        analyzer = None
     channel = context.Queue(maxsize=depth)
     reader = context.Process(
         target=_produce,
-        args=(format_name, str(path), size, dialect, channel),
+        args=(format_name, str(path), size, dialect, channel, analyzer),
         name="rapport-import-reader",
         daemon=True,
     )

@@ -61,8 +61,9 @@ def import_file(
         analyzer=analyzer,
     )
     if path.is_file() and path.stat().st_size >= PROCESS_THRESHOLD_BYTES:
-        # A large file is read and prepared by a second process while this one writes.
-        batches = prepared_batches(fmt.name, path, batch_size, db.dialect)
+        # A large file is read and prepared by a second process while this one writes;
+        # with an analyzer, that process reads the messages too (see prepared_batches).
+        batches = prepared_batches(fmt.name, path, batch_size, db.dialect, analyzer=analyzer)
         report = ingestor.run_prepared(batches, progress)
     else:
         report = ingestor.run(_records(fmt, path), progress)

@@ -10,6 +10,7 @@ from typing import Any
 
 from rapport.ingest.prepare import PreparedBatch, Thread
 from rapport.ingest.records import InboundMessage, Rejected
+from rapport.intelligence.enrichment import Enrichment
 from rapport.store.models import Direction
 
 WireBatch = tuple[Any, ...]
@@ -58,11 +59,17 @@ def encode(batch: PreparedBatch) -> WireBatch:
         ],
         [batch.values[m.external_id] for m in messages],
         batch.size,
+        None
+        if batch.readings is None
+        else [
+            (r.language, r.sentiment, r.sentiment_score, r.intent, r.intent_score, r.keywords)
+            for r in batch.readings
+        ],
     )
 
 
 def decode(wire: WireBatch) -> PreparedBatch:
-    raw_messages, raw_rejected, duplicates, keys, raw_threads, values, size = wire
+    raw_messages, raw_rejected, duplicates, keys, raw_threads, values, size, readings = wire
     directions = _DIRECTIONS
     # Fields in InboundMessage's order; the fifth, the direction, travels as its value.
     messages = [
@@ -101,4 +108,5 @@ def decode(wire: WireBatch) -> PreparedBatch:
         threads=threads,
         values={m.external_id: v for m, v in zip(messages, values, strict=True)},
         size=size,
+        readings=None if readings is None else [Enrichment(*r) for r in readings],
     )

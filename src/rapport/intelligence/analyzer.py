@@ -13,12 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rapport.config import get_settings
 from rapport.intelligence.enrichment import Enrichment
+from rapport.intelligence.hashed import hash_ngrams_many
 from rapport.intelligence.intent import IntentModel, default_intent_model, load_intent_model
 from rapport.intelligence.intent.fast import FastIntentModel
 from rapport.intelligence.keywords import extract_keywords
 from rapport.intelligence.language import detect_languages
-from rapport.intelligence.sentiment import analyse_sentiment
+from rapport.intelligence.sentiment import (
+    analyse_sentiment,
+    clean_for_sentiment,
+    fast_readings,
+    fast_spec,
+)
 
 # Bumped whenever a bundled model changes, so a backfill knows what to read again.
 MODELS_VERSION = "2026-12-03.2"
@@ -48,22 +55,32 @@ class DefaultAnalyzer:
     def analyze(self, texts: Sequence[str]) -> list[Enrichment]:
         if not texts:
             return []
-        languages = detect_languages(texts)
-        sentiments = analyse_sentiment(
-            texts, mode=self._sentiment_mode, languages=[guess.code for guess in languages]
-        )
-        intents = self._intent.classify(texts)
+        languages = [guess.code for guess in detect_languages(texts)]
+        fast_sentiment = self._sentiment_mode == "fast" and not get_settings().sentiment_model_dir
+        fast_intent = self._intent if isinstance(self._intent, FastIntentModel) else None
+        sentiments: list[tuple[str, float]] | None = None
+        intents: list[tuple[str, float]] | None = None
+        if fast_sentiment or fast_intent is not None:
+            # the fast sentiment and intent tiers read the same cleaned text: clean it once
+            cleaned = [clean_for_sentiment(text) for text in texts]
+            if fast_sentiment and fast_intent is not None:
+                # and hash the n-grams both read once
+                ngrams, intent_ngrams = hash_ngrams_many(cleaned, (fast_spec(), fast_intent.spec))
+                sentiments = fast_readings(texts, cleaned, languages, ngrams)
+                intents = fast_intent.readings(texts, cleaned, intent_ngrams)
+            elif fast_sentiment:
+                sentiments = fast_readings(texts, cleaned, languages)
+            elif fast_intent is not None:
+                intents = fast_intent.readings(texts, cleaned)
+        if sentiments is None:
+            found = analyse_sentiment(texts, mode=self._sentiment_mode, languages=languages)
+            sentiments = [(reading.label, reading.score) for reading in found]
+        if intents is None:
+            intents = [(reading.label, reading.score) for reading in self._intent.classify(texts)]
         return [
-            Enrichment(
-                language=language.code,
-                sentiment=sentiment.label,
-                sentiment_score=sentiment.score,
-                intent=intent.label,
-                intent_score=intent.score,
-                keywords=extract_keywords(text),
-            )
-            for text, language, sentiment, intent in zip(
-                texts, languages, sentiments, intents, strict=True
+            Enrichment(language, sentiment, sentiment_score, intent, intent_score, keywords)
+            for language, (sentiment, sentiment_score), (intent, intent_score), keywords in zip(
+                languages, sentiments, intents, map(extract_keywords, texts), strict=True
             )
         ]
 
@@ -74,8 +91,6 @@ def default_analyzer(
     """The analyzer commands and the server use; the intent model setting applies when no
     folder is given (``RAPPORT_INTENT_MODEL_DIR``)."""
     if intent_model is None:
-        from rapport.config import get_settings
-
         configured = get_settings().intent_model_dir
         intent_model = Path(configured) if configured else None
     return DefaultAnalyzer(accurate=accurate, intent_model=intent_model)
@@ -84,6 +99,4 @@ def default_analyzer(
 def analyzer_from_settings() -> DefaultAnalyzer | None:
     """The analyzer for new messages, or None when settings turn enrichment off
     (``RAPPORT_ENRICH=false``)."""
-    from rapport.config import get_settings
-
     return default_analyzer() if get_settings().enrich else None

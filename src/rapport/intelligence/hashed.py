@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,12 @@ def hash_ngrams(texts: Sequence[str], spec: NgramSpec) -> HashedFeatures:
     Each text is read as `` text `` so that n-grams see where words begin and end. A text's
     n-gram weights are 1/sqrt(count), so long and short texts score on the same scale.
     """
+    return hash_ngrams_many(texts, (spec,))[0]
+
+
+def hash_ngrams_many(texts: Sequence[str], specs: Sequence[NgramSpec]) -> list[HashedFeatures]:
+    """``hash_ngrams(texts, spec)`` for each of ``specs``, each kind of n-gram hashed once for
+    all of them (two models reading the same cleaned text share their common n-grams)."""
     n_texts = len(texts)
     joined = "\x00" + "\x00".join(f" {t} " for t in texts) + "\x00"
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -124,50 +131,65 @@ def hash_ngrams(texts: Sequence[str], spec: NgramSpec) -> HashedFeatures:
     seps_before = np.concatenate(([0], np.cumsum(sep)))
     with np.errstate(over="ignore"):
         prefix = np.concatenate((np.zeros(1, np.uint64), np.cumsum(codes * pw[:length])))
+    words: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+    blocks: dict[tuple[str, int], tuple[NDArray[np.int64], NDArray[np.uint64]]] = {}
 
-        def span_hash(
-            start: NDArray[np.int64], end: NDArray[np.int64], salt: np.uint64
-        ) -> NDArray[np.int64]:
+    def span_hash(
+        start: NDArray[np.int64], end: NDArray[np.int64], salt: np.uint64
+    ) -> NDArray[np.uint64]:
+        with np.errstate(over="ignore"):
             h = (prefix[end] - prefix[start]) * inv[start]
-            h = (h ^ salt ^ (end - start).astype(np.uint64)) * _MIX
-            out: NDArray[np.int64] = (h >> np.uint64(64 - spec.bits)).astype(np.int64)
-            return out
+            mixed: NDArray[np.uint64] = (h ^ salt ^ (end - start).astype(np.uint64)) * _MIX
+        return mixed
 
-        rows: list[NDArray[np.int64]] = []
-        cols: list[NDArray[np.int64]] = []
-        for n in spec.char_orders:
-            if length <= n:
-                continue
-            start = np.arange(length - n + 1, dtype=np.int64)
-            start = start[seps_before[start + n] == seps_before[start]]
-            # skip n-grams that are only spaces
-            if n == 1:
-                start = start[codes[start] != 32]
-            rows.append(text_of[start])
-            cols.append(span_hash(start, start + n, np.uint64(0)))
-        if spec.words or spec.word_pairs:
-            blank = sep | (codes == 32)
-            inner = ~blank
+    def word_spans() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        nonlocal words
+        if words is None:
+            inner = ~(sep | (codes == 32))
             edges = np.diff(np.concatenate(([False], inner, [False])).astype(np.int8))
-            w_start = np.flatnonzero(edges == 1).astype(np.int64)
-            w_end = np.flatnonzero(edges == -1).astype(np.int64)
-            if spec.words and len(w_start):
-                rows.append(text_of[w_start])
-                cols.append(span_hash(w_start, w_end, _WORD_SALT))
-            if spec.word_pairs and len(w_start) > 1:
+            words = (
+                np.flatnonzero(edges == 1).astype(np.int64),
+                np.flatnonzero(edges == -1).astype(np.int64),
+            )
+        return words
+
+    def block(kind: str, n: int) -> tuple[NDArray[np.int64], NDArray[np.uint64]]:
+        """The rows and (unshifted) hashes of one kind of n-gram: characters, words, pairs."""
+        key = (kind, n)
+        if key not in blocks:
+            if kind == "chars":
+                start = np.arange(length - n + 1, dtype=np.int64)
+                start = start[seps_before[start + n] == seps_before[start]]
+                # skip n-grams that are only spaces
+                if n == 1:
+                    start = start[codes[start] != 32]
+                blocks[key] = (text_of[start], span_hash(start, start + n, np.uint64(0)))
+            elif kind == "words":
+                w_start, w_end = word_spans()
+                blocks[key] = (text_of[w_start], span_hash(w_start, w_end, _WORD_SALT))
+            else:
+                w_start, w_end = word_spans()
                 same = text_of[w_start[1:]] == text_of[w_start[:-1]]
                 first, second_end = w_start[:-1][same], w_end[1:][same]
-                rows.append(text_of[first])
-                cols.append(span_hash(first, second_end, _BIGRAM_SALT))
-    if rows:
-        row = np.concatenate(rows)
-        col = np.concatenate(cols)
-    else:
-        row = np.zeros(0, np.int64)
-        col = np.zeros(0, np.int64)
-    counts = np.bincount(row, minlength=n_texts).astype(np.float32)
-    scale = (1.0 / np.sqrt(np.maximum(counts, 1.0))).astype(np.float32)
-    return HashedFeatures(row, col, scale[row], n_texts)
+                blocks[key] = (text_of[first], span_hash(first, second_end, _BIGRAM_SALT))
+        return blocks[key]
+
+    out: list[HashedFeatures] = []
+    for spec in specs:
+        wanted = [("chars", n) for n in spec.char_orders if length > n]
+        if spec.words and len(word_spans()[0]):
+            wanted.append(("words", 0))
+        if spec.word_pairs and len(word_spans()[0]) > 1:
+            wanted.append(("pairs", 0))
+        shift = np.uint64(64 - spec.bits)
+        rows = [block(kind, n)[0] for kind, n in wanted]
+        cols = [(block(kind, n)[1] >> shift).astype(np.int64) for kind, n in wanted]
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        counts = np.bincount(row, minlength=n_texts).astype(np.float32)
+        scale = (1.0 / np.sqrt(np.maximum(counts, 1.0))).astype(np.float32)
+        out.append(HashedFeatures(row, col, scale[row], n_texts))
+    return out
 
 
 @dataclass(frozen=True)
@@ -184,12 +206,33 @@ class HashedLinearModel:
     ) -> NDArray[np.float32]:
         """Class probabilities, one row per normalised text (softmax of the linear scores).
         ``languages`` (each text's ISO code) is needed when the spec has language copies."""
-        feats = featurize(texts, self.spec, languages)
+        return self.scores_of(featurize(texts, self.spec, languages))
+
+    @cached_property
+    def _columns(self) -> NDArray[np.float32]:
+        # one contiguous row per class: gathering from it is much cheaper than from rows
+        out: NDArray[np.float32] = np.ascontiguousarray(self.weights.T)
+        return out
+
+    def scores_of_ngrams(
+        self, ngrams: HashedFeatures, languages: Sequence[str] | None = None
+    ) -> NDArray[np.float32]:
+        """``scores`` from the texts' ``hash_ngrams`` with this model's spec, made already."""
+        if not self.spec.language_copies:
+            return self.scores_of(ngrams)
+        if languages is None:
+            raise ValueError("this model reads each text's language: pass languages")
+        return self.scores_of(with_language_copies(ngrams, languages, self.spec.bits))
+
+    def scores_of(self, feats: HashedFeatures) -> NDArray[np.float32]:
+        """Class probabilities from features already hashed with this model's spec."""
         n = feats.n_texts
-        contrib = self.weights[feats.cols] * feats.weights[:, None]
         logits = np.empty((n, len(self.labels)), dtype=np.float32)
-        for k in range(len(self.labels)):
-            logits[:, k] = np.bincount(feats.rows, weights=contrib[:, k], minlength=n)
+        for k, column in enumerate(self._columns):
+            # the same float32 products, summed in the same order, as weights[cols] * w
+            logits[:, k] = np.bincount(
+                feats.rows, weights=column[feats.cols] * feats.weights, minlength=n
+            )
         logits += self.bias
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)

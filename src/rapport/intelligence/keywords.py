@@ -52,25 +52,26 @@ def content_words(text: str) -> list[str]:
     """The words of ``text`` that can say what it is about, case-folded, in order: hashtags
     and words of at least :data:`MIN_LETTERS` letters that are no handle, link, number or
     function word."""
-    words: list[str] = []
-    for match in _TOKEN.finditer(_NOISE.sub(" ", text)):
-        # a typographic apostrophe is read as a plain one: "don\u2019t" is "don't"
-        word = match.group().casefold().replace("\u2019", "'").strip("'-")
-        letters = len(word) - word.startswith("#")
-        if letters >= MIN_LETTERS and word not in _STOPWORDS:
-            words.append(word)
-    return words
+    tokens = _TOKEN.findall(_NOISE.sub(" ", text))
+    if not tokens:
+        return []
+    # Case-folded all at once (folding reads one character at a time, and no token holds a
+    # NUL), and a typographic apostrophe read as a plain one: "don\u2019t" is "don't".
+    folded = "\0".join(tokens).casefold().replace("\u2019", "'").split("\0")
+    return [
+        word
+        for word in [token.strip("'-") for token in folded]
+        if len(word) - (word[:1] == "#") >= MIN_LETTERS and word not in _STOPWORDS
+    ]
 
 
 def extract_keywords(text: str, limit: int = MAX_KEYWORDS) -> tuple[str, ...]:
-    """At most ``limit`` keywords of ``text``, most telling first."""
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    for position, word in enumerate(content_words(text)):
-        counts[word] += 1
-        first_seen.setdefault(word, position)
-
-    def rank(word: str) -> tuple[bool, int, int, int]:
-        return (not word.startswith("#"), -counts[word], -len(word), first_seen[word])
-
-    return tuple(sorted(counts, key=rank)[:limit])
+    """At most ``limit`` keywords of ``text``, most telling first: hashtags, then by how
+    often, then the longer, then the first seen."""
+    counts = Counter(content_words(text))
+    if not counts:
+        return ()
+    # a Counter keeps its words in the order first seen, and the sort is stable
+    return tuple(
+        sorted(counts, key=lambda word: (word[0] != "#", -counts[word], -len(word)))[:limit]
+    )

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rapport.errors import InvalidModel
-from rapport.intelligence.hashed import HashedLinearModel
+from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
 
 LABELS = ("negative", "neutral", "positive")
 MODELS = Path(__file__).parent / "models"
@@ -39,7 +39,7 @@ _URL = re.compile(r"https?://\S+|www\.\S+|\bhttp\b")
 _HANDLE = re.compile(r"@\w+")
 _DIGITS = re.compile(r"\d+")
 _REPEAT = re.compile(r"(.)\1{2,}")
-_SYMBOL = re.compile(r"([^\w\s])")
+_WORD_OR_SYMBOL = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,14 @@ class SentimentResult:
 def clean_for_sentiment(text: str) -> str:
     """Lower case; links and handles made generic; symbols and emoji stand as words."""
     text = _HANDLE.sub(" @user ", _URL.sub(" http ", text.lower()))
-    text = _REPEAT.sub(r"\1\1", _DIGITS.sub("0", text))
-    return " ".join(_SYMBOL.sub(r" \1 ", text).split())
+    text = _REPEAT.sub(_twice, _DIGITS.sub("0", text))
+    # each symbol stands alone and words are runs of word characters: the same words as
+    # putting spaces around every symbol and splitting (``\s`` is what ``split`` splits on)
+    return " ".join(_WORD_OR_SYMBOL.findall(text))
+
+
+def _twice(match: re.Match[str]) -> str:
+    return match[1] * 2
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +122,34 @@ def fast_scores(
 
         languages = [guess.code for guess in detect_languages(texts)]
     return model.scores([clean_for_sentiment(t) for t in texts], languages)
+
+
+def fast_spec() -> NgramSpec:
+    """The n-grams the fast tier reads (of the ``clean_for_sentiment`` text)."""
+    return _fast_model().spec
+
+
+def fast_readings(
+    texts: Sequence[str],
+    cleaned: Sequence[str],
+    languages: Sequence[str],
+    ngrams: HashedFeatures | None = None,
+) -> list[tuple[str, float]]:
+    """The fast tier's label and its score (as ``SentimentResult`` gives them) for each text,
+    from the texts already put through ``clean_for_sentiment`` and their languages (and
+    their ``hash_ngrams`` with ``fast_spec()``, where already made)."""
+    model = _fast_model()
+    probs = (
+        model.scores(cleaned, languages)
+        if ngrams is None
+        else model.scores_of_ngrams(ngrams, languages)
+    )
+    best = probs.argmax(axis=1).tolist()
+    tops = probs.max(axis=1).tolist()
+    return [
+        (LABELS[label], round(top, 4)) if text.strip() else ("neutral", 1.0)
+        for text, label, top in zip(texts, best, tops, strict=True)
+    ]
 
 
 def accurate_scores(

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from rapport.intelligence.hashed import HashedLinearModel, NgramSpec
+import numpy as np
+
+from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
 from rapport.intelligence.intent.model import IntentResult
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "models" / "intent_fast.npz"
@@ -61,3 +63,30 @@ class FastIntentModel:
             label = model.labels[best] if row[best] >= MIN_SCORE else OTHER
             results.append(IntentResult(label, float(row[best]), scores))
         return results
+
+    @property
+    def spec(self) -> NgramSpec:
+        """The n-grams the model reads (of the ``normalise``d text)."""
+        return _model().spec
+
+    def readings(
+        self,
+        texts: Sequence[str],
+        normalised: Sequence[str],
+        ngrams: HashedFeatures | None = None,
+    ) -> list[tuple[str, float]]:
+        """Each text's intent and its score, as ``classify`` names them, from the texts
+        already put through ``normalise`` (shared with the fast sentiment tier), and their
+        ``hash_ngrams`` with ``spec`` where already made."""
+        model = _model()
+        probabilities = model.scores(normalised) if ngrams is None else model.scores_of(ngrams)
+        best = probabilities.argmax(axis=1)
+        tops = probabilities[np.arange(len(best)), best]
+        sure = (tops >= MIN_SCORE).tolist()
+        labels = model.labels
+        return [
+            (labels[index] if confident else OTHER, top) if text.strip() else (OTHER, 1.0)
+            for text, index, top, confident in zip(
+                texts, best.tolist(), tops.tolist(), sure, strict=True
+            )
+        ]
