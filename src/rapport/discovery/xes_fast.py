@@ -12,6 +12,7 @@ path, never a second opinion on what a file means.
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,16 +33,30 @@ _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&
 
 def read_xes_fast(path: Path) -> pl.DataFrame | None:
     """The events of a flat XES file as one frame (trace attributes as ``case:*``), or None."""
-    raw = path.read_bytes()
-    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    del raw
+    data = decompressed(path.read_bytes())
     try:
-        return _parse(data)
+        return parse_flat_xes(data)
     except (IndexError, ValueError, pl.exceptions.PolarsError, pa.ArrowException):
         return None  # a shape this reader does not know: rustxes will say what is wrong
 
 
-def _parse(data: bytes) -> pl.DataFrame | None:
+def decompressed(raw: bytes) -> bytes:
+    """The file's bytes, gunzipped in one call if gzipped (zlib checks the CRC as it goes)."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    inflater = zlib.decompressobj(wbits=31)
+    data = inflater.decompress(raw)
+    if inflater.unused_data or not inflater.eof:
+        return gzip.decompress(raw)  # several members, or truncated: gzip reads or says why
+    return data
+
+
+def parse_flat_xes(data: bytes) -> pl.DataFrame | None:
+    """The events of decompressed XES bytes, or None for a shape this reader leaves alone.
+
+    May raise IndexError, ValueError, polars or Arrow errors on odd input; ``read_xes_fast``
+    takes those as None too.
+    """
     head = data[:200].lower()
     if b"encoding" in head and b"utf-8" not in head:
         return None
@@ -142,15 +157,20 @@ class _Tags:
         """Per attribute: 0 event, 1 trace, 2 log, and the row it belongs to; per event,
         its trace (None if an event is outside every trace)."""
         events = np.cumsum(self.event_open, dtype=np.int32)
-        in_event = (events - np.cumsum(self.event_close, dtype=np.int32))[self.is_attr] > 0
+        in_event = _depth(self.event_open, self.event_close)[self.is_attr] > 0
         traces = np.cumsum(self.trace_open, dtype=np.int32)
-        trace_depth = traces - np.cumsum(self.trace_close, dtype=np.int32)
+        trace_depth = _depth(self.trace_open, self.trace_close)
         in_trace = ~in_event & (trace_depth[self.is_attr] > 0)
         scope = np.where(in_event, 0, np.where(in_trace, 1, 2)).astype(np.int8)
         row = np.where(in_event, events[self.is_attr] - 1, traces[self.is_attr] - 1)
         if (trace_depth[self.event_open] <= 0).any():
             return scope, row, None
         return scope, row, traces[self.event_open] - 1
+
+
+def _depth(opens: npt.NDArray[np.bool_], closes: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
+    """1 inside an element, 0 outside (opens and closes are known to alternate)."""
+    return np.cumsum(opens.view(np.int8) - closes.view(np.int8), dtype=np.int8)
 
 
 def _key_groups(
