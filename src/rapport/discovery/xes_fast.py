@@ -65,8 +65,8 @@ def parse_flat_xes(data: bytes) -> pl.DataFrame | None:
     if start < 0 or len(data) >= 2**31 or (escaped and data.find(b"&#", start) >= 0):
         return None  # numeric character references: rustxes decodes them
     arr = np.frombuffer(data, dtype=np.uint8)
-    marks = _marks(arr, start)
-    at_lt = np.flatnonzero(arr[marks] == _LT).astype(np.int32)
+    marks, is_lt = _marks(arr, start)
+    at_lt = np.flatnonzero(is_lt).astype(np.int32)
     lt = marks[at_lt]
     quote_count = np.diff(at_lt, append=marks.size) - 1  # quotes between a '<' and the next
     tags = _Tags(arr, lt)
@@ -84,10 +84,11 @@ def parse_flat_xes(data: bytes) -> pl.DataFrame | None:
     scope, row, event_trace = tags.scopes()
     if event_trace is None:
         return None  # events outside traces
-    keys = _key_groups(data, scope, q0 + 1, q1)
+    ascii_only = data.isascii()
+    keys = _key_groups(data, scope, q0 + 1, q1, ascii_only=ascii_only)
     if keys is None:
         return None
-    text = _strings(data, q2 + 1, q3)
+    text = _strings(data, q2 + 1, q3, ascii_only=ascii_only)
     if text is None:
         return None
     every_value = pl.Series(text)  # cut in one go: far cheaper than once per key
@@ -174,10 +175,15 @@ def _depth(opens: npt.NDArray[np.bool_], closes: npt.NDArray[np.bool_]) -> npt.N
 
 
 def _key_groups(
-    data: bytes, scope: npt.NDArray[np.int8], starts: Positions, ends: Positions
+    data: bytes,
+    scope: npt.NDArray[np.int8],
+    starts: Positions,
+    ends: Positions,
+    *,
+    ascii_only: bool,
 ) -> list[tuple[str, Positions]] | None:
     """Each (scope, key) with its attributes, in order of first appearance."""
-    keys = _strings(data, starts, ends)
+    keys = _strings(data, starts, ends, ascii_only=ascii_only)
     if keys is None:
         return None
     encoded = pc.dictionary_encode(keys)
@@ -193,15 +199,20 @@ def _key_groups(
     return [(names[int(codes[members[0]]) // 3], members) for members in groups]
 
 
-def _marks(arr: npt.NDArray[np.uint8], start: int) -> Positions:
-    """The offset of every ``<`` and ``"`` from ``start`` on, in order."""
-    parts = []
+def _marks(arr: npt.NDArray[np.uint8], start: int) -> tuple[Positions, npt.NDArray[np.bool_]]:
+    """The offset of every ``<`` and ``"`` from ``start`` on, in order, and which are ``<``."""
+    parts, kinds = [], []
     for at in range(start, arr.size, _CHUNK):
         chunk = arr[at : at + _CHUNK]
-        found = np.flatnonzero((chunk == _LT) | (chunk == _QUOTE)).astype(np.int32)
+        is_lt = chunk == _LT
+        found = np.flatnonzero(is_lt | (chunk == _QUOTE))
+        kinds.append(is_lt[found])
+        found = found.astype(np.int32)
         found += at
         parts.append(found)
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+    if not parts:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.bool_)
+    return np.concatenate(parts), np.concatenate(kinds)
 
 
 def _word_is(words: npt.NDArray[np.uint64], at: Positions, text: bytes) -> bool:
@@ -228,19 +239,21 @@ def _paired(opens: Positions, closes: Positions) -> bool:
     return bool((opens < closes).all() and (closes[:-1] < opens[1:]).all())
 
 
-def _strings(data: bytes, starts: Positions, ends: Positions) -> pa.Array | None:
-    """Arrow strings data[starts[i]:ends[i]], cut without a Python loop."""
+def _strings(
+    data: bytes, starts: Positions, ends: Positions, *, ascii_only: bool
+) -> pa.Array | None:
+    """Arrow strings data[starts[i]:ends[i]], cut without a Python loop (None: not UTF-8)."""
     n = starts.size
     if not n:
-        return pa.array([], type=pa.large_string())
-    offsets = np.empty(2 * n + 1, dtype=np.int64)
+        return pa.array([], type=pa.string())
+    offsets = np.empty(2 * n + 1, dtype=np.int32)
     offsets[0:-1:2] = starts
     offsets[1::2] = ends
     offsets[-1] = ends[-1]
-    spans = pa.LargeStringArray.from_buffers(2 * n, pa.py_buffer(offsets), pa.py_buffer(data))
-    cut = spans.take(pa.array(np.arange(0, 2 * n, 2)))
+    spans = pa.StringArray.from_buffers(2 * n, pa.py_buffer(offsets), pa.py_buffer(data))
+    cut = spans.take(pa.array(np.arange(0, 2 * n, 2, dtype=np.int32)))
     try:
-        cut.validate(full=True)
+        cut.validate(full=not ascii_only)  # ASCII is valid UTF-8: no need to look again
     except pa.ArrowInvalid:
         return None
     return cut
