@@ -199,3 +199,20 @@ def test_fast_xes_path_leaves_character_references_and_bad_bytes_to_rustxes(
     latin = tmp_path / "latin.xes"
     latin.write_bytes(MIXED.replace("Clôturer", "Cl\udcf4turer").encode("utf-8", "surrogateescape"))
     assert read_xes_fast(latin) is None  # not UTF-8: the fast path does not guess
+
+
+def test_gzipped_xes_in_several_members_reads_whole_and_truncated_is_an_error(
+    tmp_path: Path,
+) -> None:
+    import gzip
+
+    data = MIXED.encode()
+    plain = tmp_path / "mixed.xes"
+    plain.write_bytes(data)
+    split = tmp_path / "split.xes.gz"  # what `cat a.gz b.gz` makes
+    split.write_bytes(gzip.compress(data[:400]) + gzip.compress(data[400:]))
+    assert read_log(split).frame.equals(read_log(plain).frame)
+    truncated = tmp_path / "truncated.xes.gz"
+    truncated.write_bytes(gzip.compress(data)[:-30])
+    with pytest.raises(EventLogError, match=r"truncated\.xes\.gz: not a readable XES log"):
+        read_log(truncated)
