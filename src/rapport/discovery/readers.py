@@ -91,7 +91,7 @@ def read_xes(path: Path) -> EventLog:
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or damaged gzip file
         raise EventLogError(f"{path}: not a readable XES log ({_first_line(exc)})") from None
     if fast is not None:
-        return _xes_log(fast, path)
+        return xes_log(fast, path)
     try:
         with _rust_panics_silenced():
             frame, _meta = rustxes.import_xes(str(path))
@@ -99,10 +99,11 @@ def read_xes(path: Path) -> EventLog:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise EventLogError(f"{path}: not a readable XES log ({_first_line(exc)})") from None
-    return _xes_log(frame, path)
+    return xes_log(frame, path)
 
 
-def _xes_log(frame: pl.DataFrame, path: Path) -> EventLog:
+def xes_log(frame: pl.DataFrame, path: Path) -> EventLog:
+    """The EventLog of an XES reader's frame (pm4py's column names)."""
     if "case:concept:name" not in frame.columns and frame.height:
         raise EventLogError(f"{path}: the traces have no concept:name (case id)")
     return build_log(

@@ -134,3 +134,85 @@ def test_fast_xes_path_leaves_odd_files_to_rustxes(tmp_path: Path) -> None:
     escaped = tmp_path / "escaped.xes"
     escaped.write_text(text.replace('value="a"', 'value="a &amp; b"'))
     assert read_log(escaped).frame["activity"].to_list().count("a & b") == 2
+
+
+MIXED = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1849-2016">
+  <trace>
+    <string key="concept:name" value="c1"/>
+    <string key="region" value="Zoë &amp; عمر"/>
+    <event>
+      <string key="concept:name" value="Ouvrir la fiche"/>
+      <date key="time:timestamp" value="2024-01-01T10:00:00.000+02:00"/>
+      <int key="points" value="3"/>
+      <float key="amount" value="35.5"/>
+      <boolean key="paid" value="true"/>
+      <string key="note" value="first"/>
+      <string key="note" value="second"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Clôturer"/>
+      <date key="time:timestamp" value="2024-01-01T07:00:00.000Z"/>
+      <boolean key="paid" value="false"/>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="c2"/>
+    <event><string key="concept:name" value="Ouvrir la fiche"/>
+      <date key="time:timestamp" value="2024-01-02T10:00:00.000Z"/></event>
+  </trace>
+</log>
+"""
+
+
+def test_fast_xes_path_types_places_and_unescapes_every_attribute(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from rapport.discovery.xes_fast import read_xes_fast
+
+    path = tmp_path / "mixed.xes"
+    path.write_text(MIXED, encoding="utf-8")
+    frame = read_xes_fast(path)
+    assert frame is not None
+    assert frame["concept:name"].to_list() == ["Ouvrir la fiche", "Clôturer", "Ouvrir la fiche"]
+    assert frame["case:concept:name"].to_list() == ["c1", "c1", "c2"]
+    assert frame["case:region"].to_list() == ["Zoë & عمر"] * 2 + [None]
+    assert frame["points"].to_list() == [3, None, None]
+    assert frame["amount"].to_list() == [35.5, None, None]
+    assert frame["paid"].to_list() == [True, False, None]
+    assert frame["note"].to_list() == ["first", None, None]  # a key twice: the first counts
+    assert frame["time:timestamp"][0] == datetime(2024, 1, 1, 8, tzinfo=UTC)
+    log = read_log(path)  # 07:00 UTC comes before 10:00+02:00: the log orders them
+    variants = {v.variant for v in discover_variants(log)}
+    assert variants == {("Clôturer", "Ouvrir la fiche"), ("Ouvrir la fiche",)}
+
+
+def test_fast_xes_path_leaves_character_references_and_bad_bytes_to_rustxes(
+    tmp_path: Path,
+) -> None:
+    from rapport.discovery.xes_fast import read_xes_fast
+
+    referenced = tmp_path / "referenced.xes"
+    referenced.write_text(MIXED.replace("Clôturer", "Cl&#244;turer"), encoding="utf-8")
+    assert read_xes_fast(referenced) is None
+    assert "Clôturer" in read_log(referenced).frame["activity"].to_list()
+    latin = tmp_path / "latin.xes"
+    latin.write_bytes(MIXED.replace("Clôturer", "Cl\udcf4turer").encode("utf-8", "surrogateescape"))
+    assert read_xes_fast(latin) is None  # not UTF-8: the fast path does not guess
+
+
+def test_gzipped_xes_in_several_members_reads_whole_and_truncated_is_an_error(
+    tmp_path: Path,
+) -> None:
+    import gzip
+
+    data = MIXED.encode()
+    plain = tmp_path / "mixed.xes"
+    plain.write_bytes(data)
+    split = tmp_path / "split.xes.gz"  # what `cat a.gz b.gz` makes
+    split.write_bytes(gzip.compress(data[:400]) + gzip.compress(data[400:]))
+    assert read_log(split).frame.equals(read_log(plain).frame)
+    truncated = tmp_path / "truncated.xes.gz"
+    truncated.write_bytes(gzip.compress(data)[:-30])
+    with pytest.raises(EventLogError, match=r"truncated\.xes\.gz: not a readable XES log"):
+        read_log(truncated)
