@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -130,8 +132,9 @@ def performance_command(
     top: int = typer.Option(10, "--top", min=1, help="Rows per list."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Performance: case durations, the bottleneck edges (most total time between two
-    activities), rework (activities repeated within a case) and the variants seen once."""
+    """Performance: case durations, waiting (and, where the log records starts, service)
+    times per activity, the bottleneck edges (most total time between two activities),
+    rework (activities repeated within a case) and the variants seen once."""
     from rapport.discovery.performance import measure_performance
 
     with user_errors():
@@ -159,6 +162,24 @@ def performance_command(
             duration_text(number(b["total_seconds"])),
         )
     console.print(slow)
+    service = result.service_times_known
+    times = Table(title="Waiting before each activity" + (" and its service time" if service else
+                  " (the log records no starts, so service times are unknown)"))  # fmt: skip
+    for name in ("activity", "events", "wait median", "wait p90", "service median"):
+        times.add_column(name, justify="left" if name == "activity" else "right")
+    for a in result.activities:
+        wait, work = (
+            cast(dict[str, Any], a["waiting_seconds"]),
+            cast(dict[str, Any], a["service_seconds"]),
+        )
+        times.add_row(
+            safe(str(a["activity"])),
+            f"{a['events']:,}",
+            duration_text(number(wait["median"])),
+            duration_text(number(wait["p90"])),
+            duration_text(number(work["median"])) if service else "—",
+        )
+    console.print(times)
     rework = Table(title="Rework: activities repeated in a case")
     for name in ("activity", "cases", "share", "repeats"):
         rework.add_column(name, justify="left" if name == "activity" else "right")

@@ -1,4 +1,5 @@
-"""Performance of a process: case durations, bottleneck edges, rework and rare variants."""
+"""Performance of a process: case durations, waiting and service times per activity,
+bottleneck edges, rework and rare variants."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
+from rapport.discovery.activity_times import activity_times
 from rapport.discovery.analysis import case_table, discover_map, discover_variants
 from rapport.discovery.log import ACTIVITY, CASE, EventLog
 
@@ -18,6 +20,9 @@ class Performance:
     bottlenecks: list[dict[str, object]]  # edges by total waiting time
     rework: list[dict[str, object]]  # activities repeated within a case
     rare_variants: dict[str, float | int]  # variants seen once, and their share of cases
+    # per activity: the wait before it and (where the log records starts) its service time
+    activities: list[dict[str, object]]
+    service_times_known: bool
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -53,6 +58,7 @@ def measure_performance(log: EventLog, *, top: int = 10) -> Performance:
     variants = discover_variants(log)
     once = [v for v in variants if v.count == 1]
     total = max(log.cases, 1)
+    times, starts_known = activity_times(log)
     return Performance(
         cases=log.cases,
         events=log.events,
@@ -77,4 +83,6 @@ def measure_performance(log: EventLog, *, top: int = 10) -> Performance:
             "seen_once": len(once),
             "share_of_cases": len(once) / total,
         },
+        activities=times[:top],
+        service_times_known=starts_known,
     )
