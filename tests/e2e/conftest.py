@@ -270,6 +270,11 @@ def browser(chromium_path: Path) -> Iterator[Any]:
         instance = playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS
         )
+        # the assertions wait as long as the actions do: on a loaded 2-core machine a page's
+        # first answer after the server started can take more than expect's 5 s default
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=10_000)
         yield instance
         instance.close()
 
