@@ -9,6 +9,7 @@ are drawn on the canvas (``renderMode: richText``), never as HTML.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,16 @@ from rapport.web.presentation import human_duration
 
 MAX_EDGES = 150
 FIRST_EDGES = 60  # a new map starts at the lowest frequency that draws at most this many
+
+
+def corner_nodes(corners: Sequence[tuple[float, float]]) -> list[dict[str, Any]]:
+    """Invisible nodes at ``corners``: a graph drawn at fixed positions spans them, so its
+    coordinates stay 1:1 with the pixels of a chart of the same width and height."""
+    return [
+        {"id": f"corner{n}", "name": "", "x": x, "y": y, "symbolSize": 0,
+         "label": {"show": False}, "tooltip": {"show": False}, "silent": True}
+        for n, (x, y) in enumerate(corners)
+    ]  # fmt: skip
 
 
 def first_threshold(counts: list[int], edge_counts: list[int]) -> int:
@@ -154,13 +165,7 @@ def draw_map(process_map: ProcessMap, *, min_count: int = 1, metric: str = "mean
     # stretches x and y separately to fit it), and the page scrolls a map wider than itself.
     width = round(max(layout.x.values(), default=0.0) + 2 * MARGIN_X)
     height = round(max(layout.y.values(), default=0.0) + 2 * MARGIN_Y)
-    for corner, (cx, cy) in enumerate(
-        ((-MARGIN_X, -MARGIN_Y), (width - MARGIN_X, height - MARGIN_Y))
-    ):
-        nodes.append(
-            {"id": f"corner{corner}", "name": "", "x": cx, "y": cy, "symbolSize": 0,
-             "label": {"show": False}, "tooltip": {"show": False}, "silent": True}
-        )  # fmt: skip
+    nodes += corner_nodes(((-MARGIN_X, -MARGIN_Y), (width - MARGIN_X, height - MARGIN_Y)))
     options = {
         "animation": False,
         "tooltip": {"renderMode": "richText", "confine": True},

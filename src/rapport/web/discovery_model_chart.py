@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rapport.web.discovery_chart import _wrapped
+from rapport.web.discovery_chart import _wrapped, corner_nodes
 
 MAX_MODEL_NODES = 400  # larger models are not drawn (the BPMN can still be downloaded)
 GAP = 44  # px between the widest nodes of two neighbouring layers
@@ -102,11 +102,7 @@ def draw_model(model: dict[str, Any]) -> ModelDrawing:
         )
     width = max((x for x, _ in at.values()), default=0) + MARGIN
     height = max((y for _, y in at.values()), default=0) + MARGIN
-    for corner, (cx, cy) in enumerate(((0, 0), (width, height))):
-        data.append(
-            {"id": f"corner{corner}", "name": "", "x": cx, "y": cy, "symbolSize": 0,
-             "label": {"show": False}, "tooltip": {"show": False}, "silent": True}
-        )  # fmt: skip
+    data += corner_nodes(((0, 0), (width, height)))
     options = {
         "animation": False,
         "tooltip": {"renderMode": "richText", "confine": True},
