@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Integer,
     Select,
     String,
     Table,
     any_,
     bindparam,
+    cast,
+    extract,
     func,
     literal_column,
     select,
@@ -43,3 +47,11 @@ def in_list(
     element = column.type  # the array's elements compare as the column's own type
     array = bindparam("in_list", list(values), type_=postgresql.ARRAY(element), unique=True)
     return column == any_(array)  # type: ignore[no-any-return]
+
+
+def epoch_seconds(column: Any, dialect_name: str) -> ColumnElement[int]:
+    """Whole seconds since 1970 (UTC) of a time ``column``: SQLite keeps times as UTC text,
+    PostgreSQL as ``timestamptz``."""
+    if dialect_name == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return cast(func.floor(extract("epoch", column)), BigInteger)

@@ -9,7 +9,7 @@ hours, a fall-back day 25).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,23 +43,26 @@ def interval_of(value: str, field: str = "interval") -> Interval:
     raise InvalidInput(f"{field}: must be one of {', '.join(INTERVALS)}, not {value!r}")
 
 
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """When the local day ``day`` starts, in UTC: the one definition of a day's bounds, so a
+    day's bar and the posts listed behind it cover the same instants."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
 def bucket_start(moment: datetime, interval: Interval, tz: ZoneInfo) -> datetime:
     """The start (in UTC) of the local hour or day that contains ``moment``."""
     local = moment.astimezone(tz)
     if interval == "hour":
         # ``replace`` keeps ``fold``: the second 02:00 of a fall-back night is its own hour.
-        start = local.replace(minute=0, second=0, microsecond=0)
-    else:
-        start = datetime.combine(local.date(), time(0), tzinfo=tz)
-    return start.astimezone(UTC)
+        return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    return local_midnight(local.date(), tz)
 
 
 def next_bucket(start: datetime, interval: Interval, tz: ZoneInfo) -> datetime:
     """The start (in UTC) of the bucket after the one starting at ``start``."""
     if interval == "hour":
         return bucket_start(start + timedelta(hours=1), interval, tz)
-    local_day = start.astimezone(tz).date() + timedelta(days=1)
-    return datetime.combine(local_day, time(0), tzinfo=tz).astimezone(UTC)
+    return local_midnight(start.astimezone(tz).date() + timedelta(days=1), tz)
 
 
 def previous_bucket(start: datetime, interval: Interval, tz: ZoneInfo) -> datetime:

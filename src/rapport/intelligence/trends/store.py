@@ -9,23 +9,19 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     Float,
-    Integer,
     Table,
     case,
-    extract,
     func,
     literal,
     null,
     select,
 )
-from sqlalchemy import cast as sql_cast
 
 from rapport.intelligence.trends.buckets import SLOT_SECONDS
-from rapport.store.dialects import in_list
+from rapport.store.dialects import epoch_seconds, in_list
 from rapport.store.models import Channel, Direction, Identity, Message, MessageEnrichment
 
 messages = cast(Table, Message.__table__)
@@ -74,12 +70,6 @@ def _column(field: str) -> Any:
     raise ValueError(f"unknown trend field {field!r}")
 
 
-def _epoch(dialect: str) -> ColumnElement[int]:
-    if dialect == "sqlite":
-        return sql_cast(func.strftime("%s", messages.c.sent_at), Integer)
-    return sql_cast(func.floor(extract("epoch", messages.c.sent_at)), BigInteger)
-
-
 def _where(
     workspace_id: int, since: datetime, until: datetime, filters: Mapping[str, str]
 ) -> list[ColumnElement[bool]]:
@@ -109,7 +99,7 @@ def slot_counts(
 ) -> list[SlotCount]:
     """Inbound messages sent in ``[since, until)`` per UTC quarter hour, group and
     sentiment; ``filters`` keeps only messages whose fields have these values."""
-    epoch = _epoch(conn.dialect.name)
+    epoch = epoch_seconds(messages.c.sent_at, conn.dialect.name)
     polarity = case(
         (enrichments.c.sentiment == "positive", enrichments.c.sentiment_score),
         (enrichments.c.sentiment == "negative", -enrichments.c.sentiment_score),
