@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -25,6 +27,17 @@ from rapport.store.db import Database
 from rapport.store.models import ChannelKind, Direction, Message, MessageEnrichment, User
 
 pytestmark = pytest.mark.browser
+ROME = ZoneInfo("Europe/Rome")  # the browser's zone (new_tab): the page cuts its days in it
+
+
+def _since(days: int = 30) -> datetime:
+    """Where the page's "last ``days`` days" start: a Rome midnight, today included."""
+    today = datetime.now(ROME).date()
+    return datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), ROME)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.astimezone(ROME):%Y-%m-%d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +88,9 @@ def tab(browser: Any, demo: Demo) -> Iterator[Any]:
 
 
 def _last_30_days(demo: Demo) -> list[Any]:
-    """The demo's customer messages of the last 30 days with their readings, straight from
-    the database (not through the code under test)."""
-    since = datetime.now(UTC) - timedelta(days=30)
+    """The demo's customer messages of the last 30 Rome days with their readings, straight
+    from the database (not through the code under test)."""
+    since = _since()
     with demo.db.session() as session:
         return list(
             session.execute(
@@ -119,7 +132,7 @@ def test_insights_show_the_demo_numbers(tab: Any, demo: Demo) -> None:
         total = session.scalar(
             select(func.count()).where(
                 Message.workspace_id == demo.workspace_id, Message.direction == "inbound",
-                Message.sent_at >= datetime.now(UTC) - timedelta(days=30),
+                Message.sent_at >= _since(),
             )
         )  # fmt: skip
     messages = tab.get_by_test_id("insights-messages").get_by_test_id("value")
@@ -130,8 +143,12 @@ def test_insights_show_the_demo_numbers(tab: Any, demo: Demo) -> None:
     for row in rows:
         expected[row.intent] = expected.get(row.intent, 0) + 1
     assert shown == expected
+    expect(tab.get_by_test_id("insights-zone")).to_contain_text("days in Europe/Rome")
     volume = _options(tab, "volume")
     assert sum(volume["series"][0]["data"]) == total
+    per_day = dict(zip(volume["xAxis"][0]["data"], volume["series"][0]["data"], strict=True))
+    assert len(per_day) == 30
+    assert {day: n for day, n in per_day.items() if n} == Counter(_day(r.sent_at) for r in rows)
     expect(tab.get_by_test_id("topic").first).to_be_visible()
     # each topic's sparkline holds its messages per day of the 30 days (in the user's zone)
     for topic in tab.get_by_test_id("topic").all()[:3]:
@@ -139,7 +156,7 @@ def test_insights_show_the_demo_numbers(tab: Any, demo: Demo) -> None:
         counts = [int(n) for n in days.split(",")]
         size = topic.get_by_test_id("topic-size").inner_text().split(" · ")[0]
         assert sum(counts) == int(size.replace(",", ""))
-        assert len(counts) in (31, 32)  # 30 days back from now touch 31 local days
+        assert len(counts) == 30  # the period is 30 whole local days
     expect(tab.get_by_test_id("share-of-voice")).to_be_visible()
     screenshot(tab, "insights")
 
@@ -151,7 +168,7 @@ def test_clicking_a_sentiment_bar_lists_its_posts(tab: Any, demo: Demo) -> None:
     rows = [row for row in _last_30_days(demo) if row.sentiment == "negative"]
     per_day: dict[str, list[Any]] = {}
     for row in rows:
-        per_day.setdefault(f"{row.sent_at:%Y-%m-%d}", []).append(row)
+        per_day.setdefault(_day(row.sent_at), []).append(row)
     day, expected = max(per_day.items(), key=lambda item: (len(item[1]), item[0]))
     options = _options(tab, "sentiment")
     days = options["xAxis"][0]["data"]
@@ -171,7 +188,7 @@ def test_clicking_a_sentiment_bar_lists_its_posts(tab: Any, demo: Demo) -> None:
 
 def test_hostile_post_is_text_and_persian_reads_right_to_left(tab: Any, demo: Demo) -> None:
     volume = _options(tab, "volume")
-    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    today = _day(datetime.now(UTC))
     days = volume["xAxis"][0]["data"]
     index = days.index(today)
     _click_value(tab, "volume", 0, [index, volume["series"][0]["data"][index]])
@@ -196,9 +213,8 @@ def test_hostile_post_is_text_and_persian_reads_right_to_left(tab: Any, demo: De
 
 
 def test_share_of_voice_shows_the_brands_and_the_posts_behind_a_bar(tab: Any, demo: Demo) -> None:
-    since = datetime.now(UTC) - timedelta(days=30)
     with demo.db.session() as session:
-        voices = voice_of_queries(session, demo.workspace_id, kind="brand", since=since)
+        voices = voice_of_queries(session, demo.workspace_id, kind="brand", since=_since())
     loud = [v for v in voices.voices if v.mentions]
     assert loud, "the demo's brand queries should match some of its posts"
     panel = tab.get_by_test_id("share-of-voice")

@@ -15,24 +15,30 @@ from rapport.api.topics import aware
 from rapport.intelligence.insights import insight_figures
 from rapport.intelligence.insights_store import PostFilter, posts_behind
 from rapport.intelligence.scope_store import MessageScope
+from rapport.intelligence.trends.buckets import time_zone
 
 router = APIRouter(prefix="/insights", tags=["insights"])
 
 Since = Annotated[
-    datetime | None, Query(description="Messages sent at or after (ISO 8601; UTC if no zone).")
+    datetime | None,
+    Query(description="Messages sent at or after (ISO 8601; a time without a zone is in tz)."),
 ]
 Until = Annotated[datetime | None, Query(description="Messages sent before.")]
 Channel = Annotated[str | None, text_query("Only this channel (its name).", 100)]
 Language = Annotated[str | None, text_query("Only this language (ISO 639-1; und, unread).", 16)]
+Tz = Annotated[
+    str | None, text_query("Cut the days in this IANA zone, e.g. Asia/Tehran (default UTC).", 64)
+]
 
 
 class DayCountOut(BaseModel):
-    day: str = Field(description="A UTC day, YYYY-MM-DD.")
+    day: str = Field(description="A local day of tz, YYYY-MM-DD.")
+    start: datetime = Field(description="When that day starts, with the zone's offset.")
     messages: int
 
 
 class DaySentimentOut(BaseModel):
-    day: str
+    day: str = Field(description="A local day of tz, YYYY-MM-DD.")
     negative: int
     neutral: int
     positive: int
@@ -52,6 +58,7 @@ class LanguageCountOut(BaseModel):
 class InsightsOut(BaseModel):
     since: datetime | None
     until: datetime | None
+    tz: str = Field(description="The time zone the days are cut in.")
     messages: int = Field(description="Customer messages in the period.")
     volume: list[DayCountOut] = Field(description="Every day of the period, oldest first.")
     sentiment: list[DaySentimentOut]
@@ -79,16 +86,22 @@ def get_insights(
     until: Until = None,
     channel: Channel = None,
     language: Language = None,
+    tz: Tz = None,
 ) -> InsightsOut:
     """Customer messages per day, sentiment per day, intents and languages of a period:
-    the figures the /insights page charts."""
-    scope = MessageScope(aware(since), aware(until), channel, language)
-    figures = insight_figures(session.connection(), principal.workspace_id, scope)
+    the figures the /insights page charts. Days are local days of ``tz``."""
+    zone = time_zone(tz)
+    scope = MessageScope(aware(since, zone), aware(until, zone), channel, language)
+    figures = insight_figures(session.connection(), principal.workspace_id, scope, zone.key)
     return InsightsOut(
-        since=scope.since,
-        until=scope.until,
+        since=scope.since and scope.since.astimezone(zone),
+        until=scope.until and scope.until.astimezone(zone),
+        tz=zone.key,
         messages=figures.messages,
-        volume=[DayCountOut(day=day, messages=n) for day, n in figures.volume],
+        volume=[
+            DayCountOut(day=day, start=start.astimezone(zone), messages=n)
+            for (day, n), start in zip(figures.volume, figures.starts, strict=True)
+        ],
         sentiment=[
             DaySentimentOut.model_validate(d, from_attributes=True) for d in figures.sentiment
         ],
@@ -106,15 +119,18 @@ def list_posts(
     until: Until = None,
     channel: Channel = None,
     language: Language = None,
-    day: Annotated[date | None, Query(description="Only this UTC day.")] = None,
+    day: Annotated[date | None, Query(description="Only this local day of tz.")] = None,
     sentiment: Annotated[
         Literal["negative", "neutral", "positive", "unread"] | None, Query()
     ] = None,
     intent: Annotated[str | None, text_query("Only this intent (or unread).", 64)] = None,
+    tz: Tz = None,
 ) -> PageOut[PostOut]:
-    """The customer messages behind a figure of the dashboard, newest first."""
-    scope = MessageScope(aware(since), aware(until), channel)
-    which = PostFilter(day=day, sentiment=sentiment, intent=intent, language=language)
+    """The customer messages behind a figure of the dashboard, newest first: with ``day``
+    and ``tz`` exactly those of that day's bar."""
+    zone = time_zone(tz)
+    scope = MessageScope(aware(since, zone), aware(until, zone), channel)
+    which = PostFilter(day=day, tz=zone, sentiment=sentiment, intent=intent, language=language)
     rows, total = posts_behind(
         session.connection(),
         principal.workspace_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,11 +17,11 @@ from rapport.intelligence.topics.service import MAX_COUNT, MAX_EXAMPLES
 router = APIRouter(tags=["insights"])
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """A time without a zone is read as UTC, the zone Rapport stores."""
+def aware(moment: datetime | None, tz: tzinfo = UTC) -> datetime | None:
+    """A time without a zone is read in ``tz`` (by default UTC, the zone Rapport stores)."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=tz)
 
 
 @router.get("/topics", response_model=TopicsOut)

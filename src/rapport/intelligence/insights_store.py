@@ -1,15 +1,17 @@
-"""SQL of the dashboards: customer messages counted per day, sentiment, intent and language,
-and the messages behind any of those counts. Days are UTC days."""
+"""SQL of the dashboards: customer messages counted per UTC quarter hour and sentiment (the
+service folds them into the user's local days), per intent and language, and the messages
+behind any of those counts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, desc, func, select
 
+from rapport.errors import InvalidInput
 from rapport.intelligence.scope_store import (
     READ_MESSAGES,
     UNREAD,
@@ -19,17 +21,11 @@ from rapport.intelligence.scope_store import (
     messages,
     scope_conditions,
 )
-from rapport.store.dialects import in_list
+from rapport.intelligence.trends.buckets import SLOT_SECONDS, local_midnight
+from rapport.store.dialects import epoch_seconds, in_list
 from rapport.store.models import Identity
 
 identities = cast(Table, Identity.__table__)
-
-
-def _day(dialect_name: str) -> ColumnElement[str]:
-    """The UTC day of a message as ``YYYY-MM-DD``."""
-    if dialect_name == "postgresql":
-        return func.to_char(func.timezone("UTC", messages.c.sent_at), "YYYY-MM-DD")
-    return func.substr(messages.c.sent_at, 1, 10)  # SQLite keeps UTC as ISO text
 
 
 def _counted(conn: Connection, workspace_id: int, scope: MessageScope, *keys: Any) -> list[Any]:
@@ -43,21 +39,19 @@ def _counted(conn: Connection, workspace_id: int, scope: MessageScope, *keys: An
     return list(conn.execute(query))
 
 
-def volume_per_day(
+def sentiment_per_slot(
     conn: Connection, workspace_id: int, scope: MessageScope
-) -> list[tuple[str, int]]:
-    """(day, customer messages) for every day that has any, oldest first."""
-    day = _day(conn.dialect.name).label("day")
-    return [(row.day, row.messages) for row in _counted(conn, workspace_id, scope, day)]
-
-
-def sentiment_per_day(
-    conn: Connection, workspace_id: int, scope: MessageScope
-) -> list[tuple[str, str, int]]:
-    """(day, sentiment, messages), oldest day first; unread messages count as ``unread``."""
-    day = _day(conn.dialect.name).label("day")
-    rows = _counted(conn, workspace_id, scope, day, enrichments.c.sentiment)
-    return [(row.day, row.sentiment or UNREAD, row.messages) for row in rows]
+) -> list[tuple[datetime, str, int]]:
+    """(UTC quarter hour, sentiment, messages), oldest first; unread messages count as
+    ``unread``. Every local midnight of the tz database falls on a quarter hour of UTC, so
+    these fold exactly into the days of any zone (see ``trends.buckets``)."""
+    epoch = epoch_seconds(messages.c.sent_at, conn.dialect.name)
+    slot = (epoch - epoch % SLOT_SECONDS).label("slot")
+    rows = _counted(conn, workspace_id, scope, slot, enrichments.c.sentiment)
+    return [
+        (datetime.fromtimestamp(int(row.slot), UTC), row.sentiment or UNREAD, row.messages)
+        for row in rows
+    ]
 
 
 def counts_by(
@@ -72,10 +66,11 @@ def counts_by(
 
 @dataclass(frozen=True, slots=True)
 class PostFilter:
-    """Which of a scope's messages a chart element stands for: a UTC day, a reading, or a
-    set of messages (a topic's)."""
+    """Which of a scope's messages a chart element stands for: a local day of ``tz``, a
+    reading, or a set of messages (a topic's)."""
 
     day: date | None = None
+    tz: tzinfo = UTC
     sentiment: str | None = None
     intent: str | None = None
     language: str | None = None
@@ -106,8 +101,14 @@ def _post_conditions(
 ) -> list[ColumnElement[bool]]:
     conditions = scope_conditions(workspace_id, scope)
     if which.day is not None:
-        start = datetime.combine(which.day, time(), tzinfo=UTC)
-        conditions += [messages.c.sent_at >= start, messages.c.sent_at < start + timedelta(days=1)]
+        # the same bounds as the day's bar: local midnight to the next one (23 or 25 hours
+        # on a daylight-saving change)
+        try:
+            start = local_midnight(which.day, which.tz)
+            end = local_midnight(which.day + timedelta(days=1), which.tz)
+        except OverflowError:
+            raise InvalidInput(f"day: {which.day.isoformat()} is out of range") from None
+        conditions += [messages.c.sent_at >= start, messages.c.sent_at < end]
     for reading in ("sentiment", "intent", "language"):
         value = getattr(which, reading)
         if value is not None:

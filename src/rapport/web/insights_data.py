@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rapport.engage.sla import sla_report
 from rapport.intelligence.insights import InsightFigures, insight_figures
@@ -15,6 +16,7 @@ from rapport.intelligence.listening.service import brand_voices
 from rapport.intelligence.listening.share import ShareOfVoice
 from rapport.intelligence.scope_store import MessageScope
 from rapport.intelligence.topics import TopicReport, top_topics
+from rapport.intelligence.trends.buckets import local_midnight
 from rapport.store.db import Database
 
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
@@ -27,11 +29,13 @@ def period_of(value: str | None) -> str:
     return value if value in PERIODS else DEFAULT_PERIOD
 
 
-def period_scope(period: str, now: datetime | None = None) -> MessageScope:
-    """The customer messages of the last ``period`` days (all of them for ``all``)."""
+def period_scope(period: str, tz: ZoneInfo, now: datetime | None = None) -> MessageScope:
+    """The customer messages of the last ``period`` local days of ``tz``, today included,
+    each whole from its midnight (all of them for ``all``)."""
     if period == "all":
         return MessageScope()
-    return MessageScope(since=(now or datetime.now(UTC)) - timedelta(days=int(period)))
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
+    return MessageScope(since=local_midnight(today - timedelta(days=int(period) - 1), tz))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +51,15 @@ class Dashboard:
 def load_dashboard(
     db: Database, workspace_id: int, scope: MessageScope, tz: str | None = None
 ) -> Dashboard:
-    """Every panel's figures for ``scope``, read in one transaction; the topics' days are
-    cut in ``tz``."""
+    """Every panel's figures for ``scope``, read in one transaction; the days of the charts
+    and of the topics are cut in ``tz``."""
     with db.session() as session:
         conn = session.connection()
         voices = brand_voices(
             session, workspace_id, since=scope.since, until=scope.until, channel=scope.channel
         )
         return Dashboard(
-            figures=insight_figures(conn, workspace_id, scope),
+            figures=insight_figures(conn, workspace_id, scope, tz),
             topics=top_topics(conn, workspace_id, scope, count=None, examples=3, tz=tz),
             sla=sla_report(conn, workspace_id, since=scope.since, until=scope.until),
             voices=voices[0] if voices else None,

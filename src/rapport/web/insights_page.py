@@ -44,7 +44,9 @@ class InsightsView:
         self.db = db
         self.user = user
         self.period = period_of(period)
-        self.scope = period_scope(self.period)
+        # the user's zone cuts the days of every chart and of the period itself
+        self.zone = zone(user.time_zone)
+        self.scope = period_scope(self.period, self.zone)
         self.posts = PostsPanel(db, user)
         self._topic_list: list[Topic] = []
 
@@ -52,9 +54,9 @@ class InsightsView:
         with ui.column().classes("w-full max-w-7xl mx-auto px-6 py-6 gap-4"):
             with ui.row().classes("w-full items-center gap-3"):
                 ui.label("Insights").classes("text-2xl font-semibold")
-                ui.label("customer messages · days in UTC · click a chart for its posts").classes(
-                    "rp-muted"
-                )
+                ui.label(
+                    f"customer messages · days in {self.zone.key} · click a chart for its posts"
+                ).classes("rp-muted").props('data-testid="insights-zone"')
                 ui.space()
                 ui.toggle(PERIODS, value=self.period, on_change=self.choose).props(
                     "no-caps unelevated toggle-color=primary color=white text-color=secondary "
@@ -65,7 +67,7 @@ class InsightsView:
 
     async def choose(self, event: Any) -> None:
         self.period = period_of(str(event.value))
-        self.scope = period_scope(self.period)
+        self.scope = period_scope(self.period, self.zone)
         ui.navigate.history.replace(f"/insights?period={self.period}")
         await self.show()
 
@@ -78,7 +80,7 @@ class InsightsView:
             self.db,
             self.user.workspace_id,
             self.scope,
-            zone(self.user.time_zone).key,
+            self.zone.key,
         )
         if data is None:  # the server is shutting down
             return
@@ -233,13 +235,13 @@ class InsightsView:
 
     def _on_day(self, event: EChartPointClickEventArguments) -> None:
         day = date.fromisoformat(event.name)
-        self._open(f"Customer messages of {day}", PostFilter(day=day))
+        self._open(f"Customer messages of {day}", PostFilter(day=day, tz=self.zone))
 
     def _on_sentiment(self, event: EChartPointClickEventArguments) -> None:
         day = date.fromisoformat(event.name)
         sentiment = event.series_name
         self._open(f"{sentiment.capitalize()} messages of {day}",
-                   PostFilter(day=day, sentiment=sentiment))  # fmt: skip
+                   PostFilter(day=day, tz=self.zone, sentiment=sentiment))  # fmt: skip
 
     def _on_reading(self, reading: str) -> Click:
         def open_reading(event: EChartPointClickEventArguments) -> None:

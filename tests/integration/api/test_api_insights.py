@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from tests.integration.api.conftest import Headers, MakeUser
+from tests.integration.intelligence.insight_days_data import MOMENTS, store_moments
 from tests.integration.intelligence.topics_data import store_topic_messages
 from tests.unit.intelligence.topics.texts import PERSIAN_DELIVERY
 
@@ -67,10 +68,11 @@ def test_insights_figures_and_posts(
     store_topic_messages(db, workspace_id)
     body = client.get(f"/api/v1/insights?{PERIOD}", headers=agent).json()
     assert body["messages"] == 30
+    assert body["tz"] == "UTC"
     assert body["volume"] == [
-        {"day": "2026-11-28", "messages": 0},
-        {"day": "2026-11-29", "messages": 10},
-        {"day": "2026-11-30", "messages": 20},
+        {"day": "2026-11-28", "start": "2026-11-28T00:00:00Z", "messages": 0},
+        {"day": "2026-11-29", "start": "2026-11-29T00:00:00Z", "messages": 10},
+        {"day": "2026-11-30", "start": "2026-11-30T00:00:00Z", "messages": 20},
     ]
     assert body["sentiment"][2] == {
         "day": "2026-11-30", "negative": 10, "neutral": 10, "positive": 0, "unread": 0
@@ -101,3 +103,58 @@ def test_far_off_periods_are_answered_not_crashed(client: TestClient, agent: Hea
     early = client.get("/api/v1/topics?until=0001-01-02T00:00:00Z", headers=agent)
     assert early.status_code == 200
     assert early.json()["topics"] == []
+
+
+def test_insights_days_in_the_zone_asked_for(
+    db: Database, workspace_id: int, client: TestClient, agent: Headers
+) -> None:
+    store_moments(db, workspace_id)
+    # a date without a zone is the local midnight of tz: these are three whole Tehran days
+    period = "since=2026-11-29&until=2026-12-02&tz=Asia/Tehran"
+    body = client.get(f"/api/v1/insights?{period}", headers=agent).json()
+    assert (body["tz"], body["since"]) == ("Asia/Tehran", "2026-11-29T00:00:00+03:30")
+    assert body["until"] == "2026-12-02T00:00:00+03:30"
+    # 23:30 UTC on 29 November is 03:00 on the 30th in Tehran
+    assert body["volume"] == [
+        {"day": "2026-11-29", "start": "2026-11-29T00:00:00+03:30", "messages": 1},
+        {"day": "2026-11-30", "start": "2026-11-30T00:00:00+03:30", "messages": 2},
+        {"day": "2026-12-01", "start": "2026-12-01T00:00:00+03:30", "messages": 1},
+    ]
+    assert body["messages"] == 4
+    posts = client.get(f"/api/v1/insights/posts?{period}&day=2026-11-30", headers=agent).json()
+    assert posts["total"] == 2
+    assert sorted(item["sent_at"] for item in posts["items"]) == [
+        "2026-11-29T20:30:00Z", "2026-11-29T23:30:00Z"
+    ]  # fmt: skip
+    in_utc = client.get("/api/v1/insights?since=2026-11-29&until=2026-12-02", headers=agent)
+    assert [d["messages"] for d in in_utc.json()["volume"]] == [3, 1, 0]
+
+
+def test_insights_days_across_berlin_daylight_saving(
+    db: Database, workspace_id: int, client: TestClient, agent: Headers
+) -> None:
+    store_moments(db, workspace_id)
+    spring = client.get(
+        "/api/v1/insights?since=2026-03-28&until=2026-03-31&tz=Europe/Berlin", headers=agent
+    ).json()
+    assert [(d["day"], d["start"], d["messages"]) for d in spring["volume"]] == [
+        ("2026-03-28", "2026-03-28T00:00:00+01:00", 1),
+        ("2026-03-29", "2026-03-29T00:00:00+01:00", 2),  # 23 hours
+        ("2026-03-30", "2026-03-30T00:00:00+02:00", 1),
+    ]
+    autumn = "since=2026-10-25&until=2026-10-26&tz=Europe/Berlin"
+    body = client.get(f"/api/v1/insights?{autumn}", headers=agent).json()
+    assert body["volume"] == [
+        {"day": "2026-10-25", "start": "2026-10-25T00:00:00+02:00", "messages": 4}
+    ]  # 25 hours, the repeated 02:00-03:00 included
+    posts = client.get(f"/api/v1/insights/posts?{autumn}&day=2026-10-25", headers=agent).json()
+    assert posts["total"] == 4
+    expected = {m.isoformat().replace("+00:00", "Z") for m in MOMENTS[5:9]}
+    assert {item["sent_at"] for item in posts["items"]} == expected
+
+
+def test_insights_refuse_an_unknown_zone(client: TestClient, agent: Headers) -> None:
+    for path in ("/api/v1/insights", "/api/v1/insights/posts"):
+        response = client.get(f"{path}?tz=Mars/Olympus", headers=agent)
+        assert response.status_code == 422
+        assert "tz" in response.json()["error"]["message"]
