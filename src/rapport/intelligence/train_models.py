@@ -109,8 +109,10 @@ def train_fast_sentiment(train: list[LabelledText], c: float = 4.0) -> HashedLin
     return HashedLinearModel(sentiment.LABELS, spec, weights, bias)
 
 
-def _embeddings(xlmt: Path, split: str, cache: Path | None) -> tuple[np.ndarray, list[str]]:
-    parts, labels = [], []
+def _embeddings(
+    xlmt: Path, split: str, cache: Path | None
+) -> tuple[np.ndarray, list[str], list[str]]:
+    parts, labels, codes = [], [], []
     for name in sorted(XLMT_LANGUAGES):
         items = read_xlmt(xlmt / name, split, "sentiment")
         cached = cache / f"{name}_{split}.npy" if cache else None
@@ -123,21 +125,26 @@ def _embeddings(xlmt: Path, split: str, cache: Path | None) -> tuple[np.ndarray,
                 np.save(cached, vectors)
         parts.append(vectors)
         labels += [item.label for item in items]
-    return np.concatenate(parts), labels
+        codes += [item.language or "und" for item in items]
+    return np.concatenate(parts), labels, codes
 
 
 def train_accurate_sentiment(xlmt: Path, cache: Path | None) -> None:
+    """The e5 head, with a copy of the embedding per xlm-t language (``EmbeddingHead``)."""
     from sklearn.linear_model import LogisticRegression
 
-    x, labels = _embeddings(xlmt, "train", cache)
+    x, labels, codes = _embeddings(xlmt, "train", cache)
+    languages = tuple(sorted(set(codes)))
+    head = sentiment.EmbeddingHead(np.zeros((1, 3), np.float32), np.zeros(3, np.float32), languages)
     y = np.array([sentiment.LABELS.index(v) for v in labels])
     clf = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
-    clf.fit(x, y)
+    clf.fit(head.features(x, codes), y)
     sentiment.ACCURATE_MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         sentiment.ACCURATE_MODEL_FILE,
         weights=clf.coef_.T.astype(np.float32),
         bias=clf.intercept_.astype(np.float32),
+        languages=np.array(languages),
     )
 
 

@@ -60,3 +60,18 @@ def test_a_hugging_face_folder_without_transformers_is_a_clear_error(
     finally:
         monkeypatch.delenv("RAPPORT_SENTIMENT_MODEL_DIR")
         get_settings.cache_clear()
+
+
+def test_accurate_tier_reads_the_language_it_is_given() -> None:
+    # the e5 head has a part per xlm-t language: the same words said to be German or
+    # Hindi score differently, and a language it has no part for gets the general part
+    from rapport.intelligence.sentiment import _accurate_head, embed
+
+    head = _accurate_head()
+    assert {"de", "hi", "en"} <= set(head.languages)
+    vectors = embed(["Kein Kommentar."] * 3)
+    german, hindi, other = head.scores(vectors, ["de", "hi", "sw"])
+    general = head.scores(vectors[:1], [""])[0]
+    assert abs(german - hindi).max() > 0.01
+    assert other == pytest.approx(general, abs=1e-6)
+    assert german.sum() == pytest.approx(1.0, abs=1e-3)
