@@ -137,18 +137,34 @@ def _unfounded_hindi(own_code: str, cleaned: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def hindi_words() -> frozenset[str]:
-    """The romanized Hindi words of ``HINDI_WORDS_FILE``."""
-    lines = HINDI_WORDS_FILE.read_text(encoding="utf-8").split("\n")
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+def hindi_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The romanized Hindi words of ``HINDI_WORDS_FILE``: the strong ones, and the weak ones
+    (after its ``[weak]`` line: short words that are words of other languages too, such as
+    "se", "me", "ko"; two of them count as one word of Hindi)."""
+    lines = [w.strip() for w in HINDI_WORDS_FILE.read_text(encoding="utf-8").split("\n")]
+    words = [w for w in lines if w and not w.startswith("#")]
+    cut = words.index("[weak]") if "[weak]" in words else len(words)
+    return frozenset(words[:cut]), frozenset(words[cut + 1 :])
+
+
+_STRETCHED = re.compile(r"(.)\1+")
 
 
 def _hindi_words(cleaned: str) -> int:
-    """How many words of ``cleaned`` carry Hindi grammar, for a Latin-script text (else 0)."""
+    """How many words of ``cleaned`` carry Hindi grammar, for a Latin-script text (else 0).
+    Stretched words count as themselves ("haiii" is "hai")."""
     if not cleaned.isascii():
         return 0
-    words = hindi_words()
-    return sum(word in words for word in cleaned.split())
+    words, weak_words = hindi_words()
+    strong = weak = 0
+    for word in cleaned.split():
+        short = _STRETCHED.sub(r"\1", word)
+        pair = _STRETCHED.sub(r"\1\1", word)
+        if word in words or short in words or pair in words:
+            strong += 1
+        elif word in weak_words or short in weak_words:
+            weak += 1
+    return strong + weak // 2
 
 
 def _read_romanized_hindi(

@@ -114,6 +114,7 @@ def test_languages_rapport_does_not_know_well_are_not_taken_for_hindi() -> None:
         "kya scene hai bhai",
         "bahut pahle order kiya tha",
         "refund kab milega yaar, 5 din ho gaye",
+        "bhai ye kyaaa ho gayaaa",
     ],
 )
 def test_short_romanized_hindi(text: str) -> None:
