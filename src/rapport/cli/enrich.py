@@ -74,15 +74,7 @@ def enrich_command(
             done = _on_workers(db, ws, analyzer, options, intent_model, no_wait, quiet)
             typer.echo(f"enriched={done}" if not no_wait else f"queued={done}")
             return
-        with Progress(
-            TextColumn("enriching"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("messages"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=quiet,
-        ) as progress:
+        with _progress("enriching", quiet) as progress:
             task = progress.add_task("enrich", total=None)
             report = enrich_messages(
                 db,
@@ -120,15 +112,7 @@ def _on_workers(
     err_console.print(f"queued {total} messages in {len(jobs)} spans for the workers")
     if no_wait or not total:
         return total
-    with Progress(
-        TextColumn("workers enriching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("messages"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-    ) as progress:
+    with _progress("workers enriching", quiet) as progress:
         task = progress.add_task("enrich", total=total)
         done = 0
         while done < total:
@@ -136,3 +120,16 @@ def _on_workers(
             done = min(total, read_since(db, ws, analyzer, moment))
             progress.update(task, completed=done)
     return done
+
+
+def _progress(label: str, quiet: bool) -> Progress:
+    """A bar of messages read, on standard error (none with ``quiet``)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("messages"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+    )
