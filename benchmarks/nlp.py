@@ -21,12 +21,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the targets are stated
 
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("RAPPORT_DATA_DIR", HERE.parent.parent / "shared" / "data"))
 SEEDS = DATA.parent / "seeds"
+CHECKED = HERE.parent / "tests" / "unit" / "intelligence" / "fixtures" / "xlmt_val_languages.tsv"
 SEED_LANGUAGES = {"000": "is", "001": "fa", "002": "hu", "003": "it"}
 
 
@@ -83,6 +85,7 @@ def language_section() -> None:
         rate = _rate(fn, texts * 4)
         row = "".join(f"{fig.per_language[c].accuracy:>7.3f}" for c in codes)
         print(f"{name:<16}{row}{fig.accuracy:>8.3f}{rate:>10,.0f}")
+    _checked_languages(items, {name: fn(texts) for name, fn in detectors.items()})
     if SEEDS.exists():
         print("\nseed paragraphs (lines with at least 40 letters):")
         for path in sorted(SEEDS.glob("*.txt")):
@@ -94,6 +97,27 @@ def language_section() -> None:
             base = sum(g == want for g in py3langid(paragraphs))
             n = len(got)
             print(f"  {path.name} ({want}): rapport {right}/{n}, py3langid {base}/{n}")
+
+
+def _checked_languages(items: Sequence[Any], answers: dict[str, list[str]]) -> None:
+    """The same answers judged by each tweet's language where it was checked by hand."""
+    from rapport.intelligence.datasets import checked_languages, read_language_checks
+    from rapport.intelligence.evaluation import evaluate
+
+    checks = read_language_checks(CHECKED)
+    gold = checked_languages(list(items), checks)
+    folders = [i.label for i in items]
+    moved = sum(g != f for g, f in zip(gold, folders, strict=True))
+    print(
+        f"\njudged by the language each tweet is written in ({len(checks)} tweets checked by "
+        f"hand, {moved} of them not in their folder's language; {CHECKED.name}):"
+    )
+    figures = {name: evaluate(gold, got, folders) for name, got in answers.items()}
+    codes = list(figures["rapport"].per_language)
+    print(f"{'detector':<16}" + "".join(f"{c:>7}" for c in codes) + f"{'all':>8}")
+    for name, fig in figures.items():
+        row = "".join(f"{fig.per_language[c].accuracy:>7.3f}" for c in codes)
+        print(f"{name:<16}{row}{fig.accuracy:>8.3f}")
 
 
 def sentiment_section(skip_accurate: bool) -> None:

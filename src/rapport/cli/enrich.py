@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,7 +23,9 @@ ENRICH_HELP = (
     "Backfill: work out the language, sentiment, intent and keywords of stored messages."
     "\n\nNew messages are read as they arrive; this reads the ones stored before, or again "
     "after a model changed. Messages the same models already read are skipped, so a stopped "
-    "run picks up where it left off. Prints `enriched=N`."
+    "run picks up where it left off. Prints `enriched=N`.\n\nWith --on-workers the work "
+    "goes to Celery workers (`celery -A rapport.jobs.worker worker`) in spans of messages, "
+    "as many workers as are running sharing it; a span delivered twice reads nothing twice."
 )
 
 
@@ -43,6 +48,15 @@ def enrich_command(
         exists=True,
         file_okay=False,
     ),
+    on_workers: bool = typer.Option(
+        False,
+        "--on-workers",
+        help="Hand the work to Celery workers (RAPPORT_BROKER_URL), in spans of "
+        "2,000 messages, and follow their progress.",
+    ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="With --on-workers: queue the spans and return at once."
+    ),
     workspace: str | None = WorkspaceOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -55,15 +69,12 @@ def enrich_command(
         analyzer = default_analyzer(accurate=accurate, intent_model=intent_model)
         db = open_database()
         ws = workspace_id(db, workspace)
-        with Progress(
-            TextColumn("enriching"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("messages"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=quiet,
-        ) as progress:
+        if on_workers:
+            options = {"since": start, "redo": redo, "accurate": accurate}
+            done = _on_workers(db, ws, analyzer, options, intent_model, no_wait, quiet)
+            typer.echo(f"enriched={done}" if not no_wait else f"queued={done}")
+            return
+        with _progress("enriching", quiet) as progress:
             task = progress.add_task("enrich", total=None)
             report = enrich_messages(
                 db,
@@ -75,3 +86,50 @@ def enrich_command(
                 progress=lambda done: progress.advance(task, done),
             )
     typer.echo(f"enriched={report.enriched}")
+
+
+def _on_workers(
+    db: Any,
+    ws: int,
+    analyzer: Any,
+    options: dict[str, Any],
+    intent_model: Path | None,
+    no_wait: bool,
+    quiet: bool,
+) -> int:
+    """Queue the backfill's spans on the Celery broker; then, unless ``no_wait``, show the
+    workers' progress until every queued message is read. Returns how many were read (or
+    queued, with ``no_wait``)."""
+    from rapport.jobs.celery_app import ENRICH_TASK, make_celery_from_settings
+    from rapport.jobs.enrich_tasks import enrichment_jobs, read_since
+
+    moment = datetime.now(UTC)
+    jobs = enrichment_jobs(db, ws, analyzer, intent_model=intent_model, **options)
+    total = sum(int(job["count"]) for job in jobs)
+    app = make_celery_from_settings()
+    for job in jobs:
+        app.send_task(ENRICH_TASK, args=[job])
+    err_console.print(f"queued {total} messages in {len(jobs)} spans for the workers")
+    if no_wait or not total:
+        return total
+    with _progress("workers enriching", quiet) as progress:
+        task = progress.add_task("enrich", total=total)
+        done = 0
+        while done < total:
+            time.sleep(0.5)
+            done = min(total, read_since(db, ws, analyzer, moment))
+            progress.update(task, completed=done)
+    return done
+
+
+def _progress(label: str, quiet: bool) -> Progress:
+    """A bar of messages read, on standard error (none with ``quiet``)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("messages"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+    )

@@ -138,3 +138,33 @@ def load_labelled(path: Path, task: Task, split: str = "val") -> list[LabelledTe
     if path.is_dir():
         return read_xlmt(path, split, task)
     return read_labelled_csv(path, task)
+
+
+def read_language_checks(path: Path) -> dict[tuple[str, int], str]:
+    """Hand-checked languages of single xlm-t tweets: ``(folder, line) -> code``.
+
+    The file is a TSV with the header ``folder  line  language  note``; ``line`` counts from 1
+    in the folder's ``val_text.txt``. The xlm-t sets are labelled by where a tweet was
+    collected, so a tweet in the Hindi set may well be English; these say what it is.
+    """
+    checks: dict[tuple[str, int], str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            try:
+                checks[(row["folder"], int(row["line"]))] = row["language"].strip()
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidTrainingData(f"{path}, line {number}: {exc!r}") from None
+    return checks
+
+
+def checked_languages(items: list[LabelledText], checks: dict[tuple[str, int], str]) -> list[str]:
+    """The language of each of ``read_xlmt(folder, "val", "language")``'s tweets, in order:
+    the hand-checked one where there is one, else the folder's."""
+    folders = {code: name for name, code in XLMT_LANGUAGES.items()}
+    seen: dict[str, int] = {}
+    out = []
+    for item in items:
+        code = item.language or item.label
+        seen[code] = seen.get(code, 0) + 1
+        out.append(checks.get((folders.get(code, code), seen[code]), item.label))
+    return out

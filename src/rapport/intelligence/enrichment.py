@@ -122,6 +122,8 @@ def enrich_messages(
     *,
     since: datetime | None = None,
     redo: bool = False,
+    after_id: int = 0,
+    through_id: int | None = None,
     batch_size: int = 1000,
     on_total: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -130,7 +132,8 @@ def enrich_messages(
     read yet (all of them with ``redo``), sent at or after ``since``.
 
     Like an import, the backfill owns its transactions: one per batch, so a long run holds
-    no lock for long and keeps what it did if it is stopped.
+    no lock for long and keeps what it did if it is stopped. ``after_id`` and ``through_id``
+    keep it to a span of message ids (what one Celery task reads).
     """
     report = EnrichReport()
     if on_total is not None:
@@ -138,7 +141,6 @@ def enrich_messages(
             on_total(
                 count_pending(conn, workspace_id, models=analyzer.models, since=since, redo=redo)
             )
-    after_id = 0
     while True:
         with db.engine.begin() as conn:
             batch = pending_messages(
@@ -146,6 +148,7 @@ def enrich_messages(
                 workspace_id,
                 models=analyzer.models,
                 after_id=after_id,
+                through_id=through_id,
                 since=since,
                 redo=redo,
                 limit=batch_size,

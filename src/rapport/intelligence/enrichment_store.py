@@ -45,24 +45,55 @@ def pending_messages(
     *,
     models: str,
     after_id: int = 0,
+    through_id: int | None = None,
     since: datetime | None = None,
     redo: bool = False,
     limit: int = 1000,
 ) -> list[PendingMessage]:
-    """The next ``limit`` messages (by id, after ``after_id``) not yet read by ``models``.
-
-    With ``redo`` every message is returned, read before or not."""
+    """The next ``limit`` messages (by id, after ``after_id`` and up to ``through_id``) not
+    yet read by ``models``. With ``redo`` every message is returned, read before or not."""
+    upto = [] if through_id is None else [messages.c.id <= through_id]
     query = (
         select(messages.c.id, messages.c.text, messages.c.subject)
         .select_from(_WITH_READINGS)
         .where(
             *_to_read(workspace_id, models=models, since=since, redo=redo),
             messages.c.id > after_id,
+            *upto,
         )
         .order_by(messages.c.id)
         .limit(limit)
     )
     return [PendingMessage(row.id, row.text, row.subject) for row in conn.execute(query)]
+
+
+def pending_spans(
+    conn: Connection,
+    workspace_id: int,
+    *,
+    models: str,
+    since: datetime | None,
+    redo: bool,
+    size: int,
+) -> list[tuple[int, int, int]]:
+    """The messages ``pending_messages`` would hand out, cut into spans of ``size``:
+    ``(after_id, through_id, count)`` each, in id order."""
+    query = (
+        select(messages.c.id)
+        .select_from(_WITH_READINGS)
+        .where(*_to_read(workspace_id, models=models, since=since, redo=redo))
+        .order_by(messages.c.id)
+    )
+    spans: list[tuple[int, int, int]] = []
+    after, last, count = 0, 0, 0
+    for (message_id,) in conn.execute(query):
+        last, count = message_id, count + 1
+        if count == size:
+            spans.append((after, last, count))
+            after, count = last, 0
+    if count:
+        spans.append((after, last, count))
+    return spans
 
 
 def count_pending(
@@ -102,3 +133,13 @@ def enrichment_of(conn: Connection, message_ids: Sequence[int]) -> dict[int, Mes
         item = MessageEnrichment(**row._mapping)
         found[item.message_id] = item
     return found
+
+
+def count_read_since(conn: Connection, workspace_id: int, *, models: str, moment: datetime) -> int:
+    """How many of the workspace's messages ``models`` read at or after ``moment``."""
+    query = select(func.count()).where(
+        enrichments.c.workspace_id == workspace_id,
+        enrichments.c.models == models,
+        enrichments.c.enriched_at >= moment,
+    )
+    return int(conn.execute(query).scalar_one())

@@ -24,6 +24,7 @@ UNKNOWN = "und"
 MODEL_FILE = Path(__file__).parent / "models" / "language.npz"
 _NOISE = re.compile(r"(?:[@#][\w.]+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\bRT\b)")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_DEVANAGARI = re.compile("[\u0900-\u097f]")
 MIN_LETTERS = 2
 # lid.176 answers some languages with codes outside ISO 639-1 or as varieties of one
 _FASTTEXT_ALIASES = {"arz": "ar", "azb": "az", "nds": "de", "als": "de", "bar": "de", "pms": "it"}
@@ -32,6 +33,14 @@ ARBITRATE_BELOW = 0.6
 # above this lid.176 probability its answer stands, even among the eight languages
 TRUST_GENERAL_ABOVE = 0.8
 OWN_MODEL_AT_LEAST = 0.8
+# Hindi written in Latin letters is the one language lid.176 knows only in Devanagari: it
+# takes a short "pata hai" for Italian, "bahut pahle" for Romanian. Where a Latin-script
+# text holds words that carry Hindi grammar (``HINDI_WORDS_FILE``: common in romanized
+# Hindi, not words of the languages lid.176 confuses it with) and Rapport's own model reads
+# it as Hindi, Hindi wins; an English answer needs two such words, since English tweets
+# from India borrow one ("aap", "bhai") without being Hindi.
+HINDI_WORDS_FILE = Path(__file__).parent / "models" / "hindi_words.txt"
+HINDI_AT_LEAST = 0.8
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,11 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
         top, top_score = general[i][0] if general[i] else (UNKNOWN, 0.0)
         code, score = top, top_score
         own_code, own_score = own_answer.get(i, (UNKNOWN, 0.0))
-        if i in own_answer and (top in own.labels or own_score >= OWN_MODEL_AT_LEAST):
+        if (
+            i in own_answer
+            and (top in own.labels or own_score >= OWN_MODEL_AT_LEAST)
+            and not _unfounded_hindi(own_code, cleaned[i])
+        ):
             code, score = own_code, own_score
         scores: dict[str, float] = {}
         if with_scores:
@@ -111,7 +124,73 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
                 scores[own_code] = round(max(scores.get(own_code, 0.0), own_score), 4)
             scores = dict(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
         guesses[i] = LanguageGuess(code, round(score, 4), scores)
+    _read_romanized_hindi(cleaned, guesses, own)
     return guesses
+
+
+def _unfounded_hindi(own_code: str, cleaned: str) -> bool:
+    """Whether Rapport's own model says Hindi for a Latin-script text with no word of Hindi
+    grammar in it. That model knows only eight languages, so a text in a ninth (Swahili,
+    Hausa, Malay...) tends to look like Hindi to it, the most varied of the eight; such an
+    answer is not taken, and lid.176's stands."""
+    return own_code == "hi" and not _DEVANAGARI.search(cleaned) and _hindi_words(cleaned) == 0
+
+
+@lru_cache(maxsize=1)
+def hindi_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The romanized Hindi words of ``HINDI_WORDS_FILE``: the strong ones, and the weak ones
+    (after its ``[weak]`` line: short words that are words of other languages too, such as
+    "se", "me", "ko"; two of them count as one word of Hindi)."""
+    lines = [w.strip() for w in HINDI_WORDS_FILE.read_text(encoding="utf-8").split("\n")]
+    words = [w for w in lines if w and not w.startswith("#")]
+    cut = words.index("[weak]") if "[weak]" in words else len(words)
+    return frozenset(words[:cut]), frozenset(words[cut + 1 :])
+
+
+_STRETCHED = re.compile(r"(.)\1+")
+
+
+def _hindi_words(cleaned: str) -> int:
+    """How many words of ``cleaned`` carry Hindi grammar, for a Latin-script text (else 0).
+    Stretched words count as themselves ("haiii" is "hai")."""
+    if not cleaned.isascii():
+        return 0
+    words, weak_words = hindi_words()
+    strong = weak = 0
+    for word in cleaned.split():
+        short = _STRETCHED.sub(r"\1", word)
+        pair = _STRETCHED.sub(r"\1\1", word)
+        if word in words or short in words or pair in words:
+            strong += 1
+        elif word in weak_words or short in weak_words:
+            weak += 1
+    return strong + weak // 2
+
+
+def _read_romanized_hindi(
+    cleaned: Sequence[str], guesses: list[LanguageGuess], own: HashedLinearModel
+) -> None:
+    """Hindi for the Latin-script texts that read as Hindi (see ``HINDI_WORDS_FILE``), in place."""
+    if "hi" not in own.labels:
+        return
+    ask = []
+    for i, guess in enumerate(guesses):
+        if guess.code in ("hi", UNKNOWN):
+            continue
+        words = _hindi_words(cleaned[i])
+        if words >= (2 if guess.code == "en" else 1):
+            ask.append(i)
+    if not ask:
+        return
+    hindi = own.scores([cleaned[i] for i in ask])[:, own.labels.index("hi")]
+    for i, p in zip(ask, hindi.tolist(), strict=True):
+        if p >= HINDI_AT_LEAST:
+            scores = guesses[i].scores
+            if scores:
+                scores = dict(
+                    sorted({**scores, "hi": round(p, 4)}.items(), key=lambda kv: -kv[1])[:3]
+                )
+            guesses[i] = LanguageGuess("hi", round(p, 4), scores)
 
 
 def _own_model_may_decide(general: list[tuple[str, float]], known: tuple[str, ...]) -> bool:

@@ -31,9 +31,11 @@ FAST_MODEL_FILE = MODELS / "sentiment_fast.npz"
 ACCURATE_MODEL_FILE = MODELS / "sentiment_e5.npz"
 # the fast tier's best probability under which a message is handed to the accurate tier
 UNSURE_BELOW = 0.55
-# the accurate tier's share of the e5 head against the fast tier; chosen on three folds of
-# the xlm-t training tweets (mean macro-F1 0.598 head alone, 0.621 at 0.75, 0.624 at 0.7)
+# the accurate tier's share of the e5 head against the fast tier, for a head that does not
+# read the fast tier itself (the shipped one does: see ``EmbeddingHead.reads_fast``)
 HEAD_WEIGHT = 0.7
+# added to a fast-tier probability before its logarithm, for a head that reads them
+FAST_FLOOR = 1e-6
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\bhttp\b")
 _HANDLE = re.compile(r"@\w+")
@@ -74,13 +76,61 @@ def _fast_model() -> HashedLinearModel:
 
 @dataclass(frozen=True)
 class EmbeddingHead:
-    """Softmax-linear head over L2-normalised e5 embeddings."""
+    """Softmax-linear head over L2-normalised e5 embeddings.
 
-    weights: NDArray[np.float32]  # (384, 3)
+    With ``languages``, the embedding is read once as it is and once more for the text's
+    language among those (a copy per language, and a bias per language), so the head learns
+    what an embedding direction means in general and what it means in each language; a text
+    in another language gets the general part only.
+    """
+
+    weights: NDArray[np.float32]  # (384 * (1 + len(languages)) + len(languages) [+ 3], 3)
     bias: NDArray[np.float32]
+    languages: tuple[str, ...] = ()
+    # the fast tier's log-probabilities as three more inputs: the head then weighs the two
+    # tiers itself (stacking) instead of a fixed blend
+    reads_fast: bool = False
 
-    def scores(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
-        logits = embeddings @ self.weights + self.bias
+    def features(
+        self,
+        embeddings: NDArray[np.float32],
+        languages: Sequence[str] | None = None,
+        fast: NDArray[np.float32] | None = None,
+    ) -> NDArray[np.float32]:
+        """The head's input: the embeddings, their per-language copies and biases, and (when
+        it reads them) the fast tier's log-probabilities."""
+        out = self._embedding_features(embeddings, languages)
+        if not self.reads_fast:
+            return out
+        if fast is None:
+            raise ValueError("this head reads the fast tier's probabilities: pass them")
+        logs = np.log(np.asarray(fast, np.float32) + FAST_FLOOR).astype(np.float32)
+        return np.hstack([out, logs])
+
+    def _embedding_features(
+        self, embeddings: NDArray[np.float32], languages: Sequence[str] | None
+    ) -> NDArray[np.float32]:
+        if not self.languages:
+            return embeddings
+        n, dim = embeddings.shape
+        k = len(self.languages)
+        out = np.zeros((n, dim * (1 + k) + k), np.float32)
+        out[:, :dim] = embeddings
+        index = {code: j for j, code in enumerate(self.languages)}
+        for row, code in enumerate(languages or ()):
+            j = index.get(code)
+            if j is not None:
+                out[row, dim * (1 + j) : dim * (2 + j)] = embeddings[row]
+                out[row, dim * (1 + k) + j] = 1.0
+        return out
+
+    def scores(
+        self,
+        embeddings: NDArray[np.float32],
+        languages: Sequence[str] | None = None,
+        fast: NDArray[np.float32] | None = None,
+    ) -> NDArray[np.float32]:
+        logits = self.features(embeddings, languages, fast) @ self.weights + self.bias
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         out: NDArray[np.float32] = (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)
@@ -90,7 +140,14 @@ class EmbeddingHead:
 @lru_cache(maxsize=1)
 def _accurate_head() -> EmbeddingHead:
     with np.load(ACCURATE_MODEL_FILE, allow_pickle=False) as data:
-        return EmbeddingHead(data["weights"].astype(np.float32), data["bias"].astype(np.float32))
+        languages = tuple(str(c) for c in data["languages"]) if "languages" in data else ()
+        reads_fast = bool(data["reads_fast"]) if "reads_fast" in data else False
+        return EmbeddingHead(
+            data["weights"].astype(np.float32),
+            data["bias"].astype(np.float32),
+            languages,
+            reads_fast,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -158,9 +215,16 @@ def accurate_scores(
     """Accurate-tier probabilities: the e5 head, averaged with the fast tier."""
     if not texts:
         return np.zeros((0, 3), np.float32)
-    head = _accurate_head().scores(embed(texts))
+    if languages is None:
+        from rapport.intelligence.language import detect_languages
+
+        languages = [guess.code for guess in detect_languages(texts)]
+    head = _accurate_head()
     fast = fast_scores(texts, languages)
-    out: NDArray[np.float32] = (HEAD_WEIGHT * head + (1 - HEAD_WEIGHT) * fast).astype(np.float32)
+    if head.reads_fast:
+        return head.scores(embed(texts), languages, fast)
+    probs = head.scores(embed(texts), languages)
+    out: NDArray[np.float32] = (HEAD_WEIGHT * probs + (1 - HEAD_WEIGHT) * fast).astype(np.float32)
     return out
 
 

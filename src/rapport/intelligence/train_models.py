@@ -109,8 +109,10 @@ def train_fast_sentiment(train: list[LabelledText], c: float = 4.0) -> HashedLin
     return HashedLinearModel(sentiment.LABELS, spec, weights, bias)
 
 
-def _embeddings(xlmt: Path, split: str, cache: Path | None) -> tuple[np.ndarray, list[str]]:
-    parts, labels = [], []
+def _embeddings(
+    xlmt: Path, split: str, cache: Path | None
+) -> tuple[np.ndarray, list[str], list[str]]:
+    parts, labels, codes = [], [], []
     for name in sorted(XLMT_LANGUAGES):
         items = read_xlmt(xlmt / name, split, "sentiment")
         cached = cache / f"{name}_{split}.npy" if cache else None
@@ -123,21 +125,48 @@ def _embeddings(xlmt: Path, split: str, cache: Path | None) -> tuple[np.ndarray,
                 np.save(cached, vectors)
         parts.append(vectors)
         labels += [item.label for item in items]
-    return np.concatenate(parts), labels
+        codes += [item.language or "und" for item in items]
+    return np.concatenate(parts), labels, codes
+
+
+def _out_of_fold_fast(train: list[LabelledText], folds: int = 5) -> np.ndarray:
+    """The fast tier's probabilities for each training tweet from a model that did not see
+    it (``folds`` folds, balanced by language and label): what the stacked head learns on."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros((len(train), len(sentiment.LABELS)), np.float32)
+    strata = [f"{item.language}/{item.label}" for item in train]
+    cleaned = [sentiment.clean_for_sentiment(item.text) for item in train]
+    codes = [item.language or "und" for item in train]
+    split = StratifiedKFold(folds, shuffle=True, random_state=1).split(cleaned, strata)
+    for fit, held in split:
+        model = train_fast_sentiment([train[i] for i in fit])
+        out[held] = model.scores([cleaned[i] for i in held], [codes[i] for i in held])
+    return out
 
 
 def train_accurate_sentiment(xlmt: Path, cache: Path | None) -> None:
+    """The e5 head, stacked: a copy of the embedding per xlm-t language (``EmbeddingHead``)
+    and the fast tier's out-of-fold log-probabilities, in one logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
-    x, labels = _embeddings(xlmt, "train", cache)
+    x, labels, codes = _embeddings(xlmt, "train", cache)
+    train = [item for name in sorted(XLMT_LANGUAGES) for item in read_xlmt(xlmt / name, "train")]
+    fast = _out_of_fold_fast(train)
+    languages = tuple(sorted(set(codes)))
+    head = sentiment.EmbeddingHead(
+        np.zeros((1, 3), np.float32), np.zeros(3, np.float32), languages, reads_fast=True
+    )
     y = np.array([sentiment.LABELS.index(v) for v in labels])
-    clf = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
-    clf.fit(x, y)
+    clf = LogisticRegression(C=1.0, max_iter=4000, class_weight="balanced")
+    clf.fit(head.features(x, codes, fast), y)
     sentiment.ACCURATE_MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         sentiment.ACCURATE_MODEL_FILE,
         weights=clf.coef_.T.astype(np.float32),
         bias=clf.intercept_.astype(np.float32),
+        languages=np.array(languages),
+        reads_fast=np.array(True),
     )
 
 

@@ -21,6 +21,7 @@ from rapport.store.db import Database
 DELIVER_DUE_TASK = "rapport.deliver_due"
 SLA_SWEEP_TASK = "rapport.sla_sweep"
 ALERTS_TASK = "rapport.check_alerts"
+ENRICH_TASK = "rapport.enrich_span"
 
 
 class _LazyDatabase:
@@ -82,6 +83,13 @@ def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.
         """Alert rules of every workspace: fire, notify, e-mail and post webhooks."""
         return check_all_alerts(database.get())
 
+    def enrich_task(job: dict[str, Any]) -> int:
+        """Enrich one span of messages (idempotent: read messages are skipped)."""
+        from rapport.jobs.enrich_tasks import enrich_span
+
+        return enrich_span(database.get(), job)
+
+    app.task(name=ENRICH_TASK)(enrich_task)
     app.task(name=SLA_SWEEP_TASK)(sla_sweep_task)
     app.task(name=ALERTS_TASK)(check_alerts_task)
     return app

@@ -75,3 +75,47 @@ def test_the_seed_documents_paragraphs() -> None:
         want = expected[path.name[:3]]
         wrong = [(c, p[:60]) for c, p in zip(codes, paragraphs, strict=True) if c != want]
         assert not wrong, f"{path.name}: {wrong}"
+
+
+GUARD = Path(__file__).resolve().parent / "fixtures" / "languages_guard.tsv"
+
+
+def _guard() -> list[tuple[str, str]]:
+    # customer messages written for this test, six in each of 71 languages (18 in Hindi:
+    # Devanagari and romanized)
+    lines = GUARD.read_text(encoding="utf-8").split("\n")[1:]
+    return [(code, text) for code, text in (line.split("\t") for line in lines if line)]
+
+
+def test_customer_messages_in_more_than_sixty_languages() -> None:
+    rows = _guard()
+    answers = [g.code for g in detect_languages([text for _, text in rows])]
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for (code, _), answer in zip(rows, answers, strict=True):
+        total[code] = total.get(code, 0) + 1
+        right[code] = right.get(code, 0) + (answer == code)
+    assert len(total) >= 70
+    assert sum(right[c] * 2 >= total[c] for c in total) >= 60
+    assert sum(right.values()) >= 0.8 * len(rows)
+
+
+def test_languages_rapport_does_not_know_well_are_not_taken_for_hindi() -> None:
+    # Rapport's own model knows eight languages; Swahili or Hausa must not look Hindi to it
+    rows = [(code, text) for code, text in _guard() if code != "hi"]
+    answers = [g.code for g in detect_languages([text for _, text in rows])]
+    assert sum(answer == "hi" for answer in answers) <= 0.02 * len(rows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pata hai?",
+        "kya scene hai bhai",
+        "bahut pahle order kiya tha",
+        "refund kab milega yaar, 5 din ho gaye",
+        "bhai ye kyaaa ho gayaaa",
+    ],
+)
+def test_short_romanized_hindi(text: str) -> None:
+    assert detect_languages([text])[0].code == "hi"

@@ -60,3 +60,39 @@ def test_a_hugging_face_folder_without_transformers_is_a_clear_error(
     finally:
         monkeypatch.delenv("RAPPORT_SENTIMENT_MODEL_DIR")
         get_settings.cache_clear()
+
+
+def test_accurate_tier_reads_the_language_it_is_given() -> None:
+    # the e5 head has a part per xlm-t language: the same words said to be German or
+    # Hindi score differently, and a language it has no part for gets the general part
+    import numpy as np
+
+    from rapport.intelligence.sentiment import _accurate_head, embed, fast_scores
+
+    head = _accurate_head()
+    assert {"de", "hi", "en"} <= set(head.languages)
+    vectors = embed(["Kein Kommentar."] * 3)
+    fast = np.repeat(fast_scores(["Kein Kommentar."], ["de"]), 3, axis=0)
+    german, hindi, other = head.scores(vectors, ["de", "hi", "sw"], fast)
+    general = head.scores(vectors[:1], [""], fast[:1])[0]
+    assert abs(german - hindi).max() > 0.01
+    assert other == pytest.approx(general, abs=1e-6)
+    assert german.sum() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_stacked_head_weighs_the_fast_tier_itself() -> None:
+    # the head reads the fast tier's probabilities: a confident fast "negative" pulls the
+    # answer that way, and without them it says plainly what it needs
+    import numpy as np
+
+    from rapport.intelligence.sentiment import _accurate_head, embed
+
+    head = _accurate_head()
+    assert head.reads_fast
+    vectors = embed(["ok"] * 2)
+    sure = np.array([[0.98, 0.01, 0.01], [0.01, 0.01, 0.98]], np.float32)
+    negative, positive = head.scores(vectors, ["en", "en"], sure)
+    assert negative[0] > positive[0]
+    assert positive[2] > negative[2]
+    with pytest.raises(ValueError, match="fast tier"):
+        head.scores(vectors, ["en", "en"])

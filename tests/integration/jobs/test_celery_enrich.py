@@ -1,0 +1,91 @@
+"""At scale: the enrichment backfill on a real Celery worker (a process of its own) over a
+real broker, Redis and RabbitMQ. Every span is delivered twice, as a broker may after a
+worker died: each message is read once, and the readings are those of an in-process run.
+
+Where a broker is not running these tests skip, saying which; under CI they fail.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from tests.integration.jobs.test_celery import _wait, app, broker, worker
+from tests.integration.test_ingest_pipeline import ingestor, msg
+
+from rapport.intelligence.analyzer import default_analyzer
+from rapport.intelligence.enrichment_store import enrichment_of
+from rapport.jobs.celery_app import ENRICH_TASK
+from rapport.jobs.enrich_tasks import enrichment_jobs, read_since
+from rapport.store.db import Database
+from rapport.store.models import Message, MessageEnrichment
+
+__all__ = ["app", "broker", "worker"]  # the fixtures, shared with the delivery tests
+
+TEXTS = [
+    "My parcel never arrived, this is the third time. Refund me now!",
+    "Thank you so much, the new router works perfectly 😍",
+    "Wann öffnet ihr am Samstag?",
+    "Il servizio è pessimo, voglio disdire l'abbonamento",
+    "bhai mera order kab aayega? 3 din ho gaye",
+    "پرداخت من دو بار انجام شد، لطفا پول را برگردانید",
+    "Pakkinn minn kom aldrei, hvað á ég að gera?",
+    "Köszönöm a gyors segítséget!",
+]
+
+
+def _store(db: Database, workspace_id: int, count: int) -> list[int]:
+    posts = [
+        msg(f"w{n}", f"user{n}", n, text=f"{TEXTS[n % len(TEXTS)]} #{n}") for n in range(count)
+    ]
+    ingestor(db, workspace_id, name="workers").run(posts)
+    with db.session() as session:
+        query = select(Message.id).where(Message.workspace_id == workspace_id)
+        return list(session.scalars(query.order_by(Message.id)))
+
+
+def _results(log: Path) -> list[int]:
+    found = re.findall(
+        rf"Task {re.escape(ENRICH_TASK)}\[[^\]]+\] succeeded in [\d.]+s: (\d+)",
+        log.read_text("utf-8"),
+    )
+    return sorted(int(n) for n in found)
+
+
+def test_workers_read_each_message_once_as_an_in_process_run_would(
+    db: Database, workspace_id: int, app: Any, worker: Path
+) -> None:
+    ids = _store(db, workspace_id, 30)
+    analyzer = default_analyzer()
+    moment = datetime.now(UTC)
+    jobs = enrichment_jobs(db, workspace_id, analyzer, size=12)
+    assert [job["count"] for job in jobs] == [12, 12, 6]
+    for job in jobs:
+        app.send_task(ENRICH_TASK, args=[job])
+        app.send_task(ENRICH_TASK, args=[job])  # redelivered
+
+    _wait(lambda: len(_results(worker)) == 6, 120, "six enrichment tasks done", worker)
+    assert _results(worker) == [0, 0, 0, 6, 12, 12]
+    assert read_since(db, workspace_id, analyzer, moment) == 30
+    with db.engine.connect() as conn:
+        stored = enrichment_of(conn, ids)
+        rows = conn.execute(
+            select(func.count()).where(MessageEnrichment.workspace_id == workspace_id)
+        ).scalar_one()
+        texts = dict(
+            conn.execute(select(Message.id, Message.text).where(Message.id.in_(ids))).all()
+        )
+    assert rows == 30
+    expected = analyzer.analyze([texts[i] for i in ids])
+    for message_id, reading in zip(ids, expected, strict=True):
+        got = stored[message_id]
+        assert (got.language, got.sentiment, got.intent) == (
+            reading.language,
+            reading.sentiment,
+            reading.intent,
+        ), texts[message_id]
+        assert got.models == analyzer.models
+    assert {stored[i].language for i in ids} >= {"en", "de", "it", "hi", "fa", "is", "hu"}
