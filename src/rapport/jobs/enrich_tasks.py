@@ -3,8 +3,8 @@
 A task reads the messages of its span that the models have not read yet, so a span
 delivered twice (a worker died before acknowledging it) reads nothing the second time, and
 a span some worker has half done is finished, not repeated. (With ``redo`` a second
-delivery reads its span again and stores the same readings in place of the first.) The analyzer is loaded once
-per worker process, at its first task.
+delivery reads its span again and stores the same readings in place of the first.) The
+analyzer is loaded once per worker process, at its first task.
 """
 
 from __future__ import annotations
