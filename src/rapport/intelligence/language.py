@@ -19,11 +19,21 @@ from typing import Any
 
 from rapport.errors import InvalidModel
 from rapport.intelligence.hashed import HashedLinearModel
+from rapport.intelligence.mojibake import repair_mojibake
 
 UNKNOWN = "und"
 MODEL_FILE = Path(__file__).parent / "models" / "language.npz"
 _NOISE = re.compile(r"(?:[@#][\w.]+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\bRT\b)")
-_NOT_LETTER = re.compile(r"[\W\d_]+")
+# what is not part of a word: digits, underscores and whatever is not a word character,
+# except the combining marks that are part of words (Devanagari and the other Indic vowel
+# signs and viramas, Thai and Khmer vowels, Arabic and Hebrew vowel points, Latin accents
+# typed as marks) and the zero-width (non-)joiner inside Persian and Indic words
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
+    "\u200c\u200d\u3099\u309a"
+)
+_NOT_LETTER = re.compile(f"(?:[^\\w{_MARKS}]|[\\d_])+")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
 MIN_LETTERS = 2
 # lid.176 answers some languages with codes outside ISO 639-1 or as varieties of one
@@ -41,6 +51,13 @@ OWN_MODEL_AT_LEAST = 0.8
 # from India borrow one ("aap", "bhai") without being Hindi.
 HINDI_WORDS_FILE = Path(__file__).parent / "models" / "hindi_words.txt"
 HINDI_AT_LEAST = 0.8
+# Hindi, Marathi and Nepali share Devanagari and much vocabulary, and lid.176 mixes them up
+# on short texts; their function words (``DEVANAGARI_WORDS_FILE``) tell them apart
+# a lone word is in a language only when the detector is more sure than not: "tchau",
+# "hello" or "ach" are words of several languages, and "und" says so
+ONE_WORD_AT_LEAST = 0.5
+ONE_WORD_LETTERS = 12
+DEVANAGARI_WORDS_FILE = Path(__file__).parent / "models" / "devanagari_words.txt"
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,9 @@ class LanguageGuess:
 
 
 def clean_for_language(text: str) -> str:
-    """Letters only, lower case, one space between words; handles, links and tags removed."""
+    """Letters only, lower case, one space between words; handles, links and tags removed
+    (and mojibake repaired first: ``repair_mojibake``)."""
+    text = repair_mojibake(text)
     return " ".join(_NOT_LETTER.sub(" ", _NOISE.sub(" ", text)).lower().split())
 
 
@@ -125,7 +144,48 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
             scores = dict(sorted(scores.items(), key=lambda kv: -kv[1])[:3])
         guesses[i] = LanguageGuess(code, round(score, 4), scores)
     _read_romanized_hindi(cleaned, guesses, own)
+    _read_devanagari(cleaned, guesses)
+    for i in known:
+        if guesses[i].score < ONE_WORD_AT_LEAST and _one_word(cleaned[i]):
+            guesses[i] = LanguageGuess(UNKNOWN, 0.0, guesses[i].scores)
     return guesses
+
+
+def _one_word(cleaned: str) -> bool:
+    """Whether ``cleaned`` is a single short word ("ok", "tchau", "hello"): a sentence in a
+    script written without spaces is one long "word", and is not one."""
+    return " " not in cleaned and len(cleaned) <= ONE_WORD_LETTERS
+
+
+@lru_cache(maxsize=1)
+def devanagari_words() -> dict[str, frozenset[str]]:
+    """The function words of ``DEVANAGARI_WORDS_FILE``, by language."""
+    out: dict[str, set[str]] = {}
+    section: set[str] | None = None
+    for line in DEVANAGARI_WORDS_FILE.read_text(encoding="utf-8").split("\n"):
+        word = line.strip()
+        if not word or word.startswith("#"):
+            continue
+        if word.startswith("[") and word.endswith("]"):
+            section = out.setdefault(word[1:-1], set())
+        elif section is not None:
+            section.add(word)
+    return {code: frozenset(words) for code, words in out.items()}
+
+
+def _read_devanagari(cleaned: Sequence[str], guesses: list[LanguageGuess]) -> None:
+    """Hindi, Marathi or Nepali, by their function words, for the Devanagari texts called
+    one of the three; in place. The answer changes only to a language with more of its own
+    function words in the text than the answer has."""
+    words = devanagari_words()
+    for i, guess in enumerate(guesses):
+        if guess.code not in words or not _DEVANAGARI.search(cleaned[i]):
+            continue
+        tokens = cleaned[i].split()
+        counts = {code: sum(t in listed for t in tokens) for code, listed in words.items()}
+        best = max(counts, key=lambda code: counts[code])
+        if counts[best] > counts[guess.code]:
+            guesses[i] = LanguageGuess(best, guess.score, guess.scores)
 
 
 def _unfounded_hindi(own_code: str, cleaned: str) -> bool:

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from rapport.errors import InvalidModel
 from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
+from rapport.intelligence.mojibake import repair_mojibake
 
 LABELS = ("negative", "neutral", "positive")
 MODELS = Path(__file__).parent / "models"
@@ -57,8 +58,9 @@ class SentimentResult:
 
 
 def clean_for_sentiment(text: str) -> str:
-    """Lower case; links and handles made generic; symbols and emoji stand as words."""
-    text = _HANDLE.sub(" @user ", _URL.sub(" http ", text.lower()))
+    """Lower case; links and handles made generic; symbols and emoji stand as words (and
+    mojibake repaired first: ``repair_mojibake``)."""
+    text = _HANDLE.sub(" @user ", _URL.sub(" http ", repair_mojibake(text).lower()))
     text = _REPEAT.sub(_twice, _DIGITS.sub("0", text))
     # each symbol stands alone and words are runs of word characters: the same words as
     # putting spaces around every symbol and splitting (``\s`` is what ``split`` splits on)

@@ -119,3 +119,42 @@ def test_languages_rapport_does_not_know_well_are_not_taken_for_hindi() -> None:
 )
 def test_short_romanized_hindi(text: str) -> None:
     assert detect_languages([text])[0].code == "hi"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("मेरा पार्सल तीन दिन से रुका हुआ है, कोई जवाब नहीं दे रहा", "hi"),
+        ("क्या आप मेरा पैसा वापस कर सकते हैं?", "hi"),
+        ("आपकी सेवा बहुत अच्छी लगी, धन्यवाद", "hi"),
+        ("माझे पैसे अजून परत आले नाहीत, काय झाले?", "mr"),
+        ("तुमची सेवा खूप चांगली आहे, धन्यवाद", "mr"),
+        ("मला नवीन सिम कधी मिळेल?", "mr"),
+        ("मेरो पार्सल अझै आएको छैन, किन ढिलो भयो?", "ne"),
+        ("तपाईंको सेवा धेरै राम्रो छ, धन्यवाद", "ne"),
+        ("हामीलाई बिल दुई पटक किन पठाइयो?", "ne"),
+    ],
+)
+def test_hindi_marathi_and_nepali_told_apart(text: str, code: str) -> None:
+    # the three share Devanagari and much vocabulary; their function words decide
+    assert detect_languages([text])[0].code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Thank you 😊", "en"),
+        ("Merci beaucoup, très rapide !", "fr"),
+        ("😄😄😄", "und"),
+    ],
+)
+def test_mojibake_is_repaired_before_detection(text: str, code: str) -> None:
+    # UTF-8 read as Windows-1252 on its way in ("Ã¨" for "è")
+    broken = text.encode("utf-8").decode("cp1252")
+    assert broken != text
+    assert detect_languages([broken])[0].code == code
+
+
+@pytest.mark.parametrize("text", ["@user tchau :-)", "Arrre", "itd 4:03"])
+def test_a_lone_word_of_several_languages_is_undetermined(text: str) -> None:
+    assert detect_languages([text])[0].code == "und"

@@ -96,3 +96,16 @@ def test_the_stacked_head_weighs_the_fast_tier_itself() -> None:
     assert positive[2] > negative[2]
     with pytest.raises(ValueError, match="fast tier"):
         head.scores(vectors, ["en", "en"])
+
+
+def test_emoji_hidden_by_mojibake_count_as_the_emoji() -> None:
+    # emoji as UTF-8 read as Windows-1252 on its way in; the repaired text reads the same
+    crying, angry = "Nai yar 😭", "So slow 😡😡"
+    assert clean_for_sentiment(_as_windows_1252(crying)) == clean_for_sentiment(crying)
+    broken, repaired = analyse_sentiment([_as_windows_1252(angry), angry])
+    assert broken == repaired
+    assert clean_for_sentiment("café crème") == "café crème"  # clean text is left alone
+
+
+def _as_windows_1252(text: str) -> str:
+    return text.encode("utf-8").decode("cp1252")
