@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from tests.integration.jobs.test_celery import _wait, app, broker, worker
+from tests.integration.jobs.test_celery import _wait, app, broker, start_worker, worker
 from tests.integration.test_ingest_pipeline import ingestor, msg
 
 from rapport.intelligence.analyzer import default_analyzer
@@ -23,7 +23,8 @@ from rapport.jobs.enrich_tasks import enrichment_jobs, read_since
 from rapport.store.db import Database
 from rapport.store.models import Message, MessageEnrichment
 
-__all__ = ["app", "broker", "worker"]  # the fixtures, shared with the delivery tests
+# The fixtures, shared with the delivery tests.
+__all__ = ["app", "broker", "start_worker", "worker"]
 
 TEXTS = [
     "My parcel never arrived, this is the third time. Refund me now!",
