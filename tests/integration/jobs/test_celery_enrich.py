@@ -1,6 +1,7 @@
 """At scale: the enrichment backfill on a real Celery worker (a process of its own) over a
 real broker, Redis and RabbitMQ. Every span is delivered twice, as a broker may after a
-worker died: each message is read once, and the readings are those of an in-process run.
+worker died: each message is read once, ``--redo`` or not, and the readings are those of an
+in-process run.
 
 Where a broker is not running these tests skip, saying which; under CI they fail.
 """
@@ -17,14 +18,19 @@ from tests.integration.jobs.test_celery import _wait, app, broker, start_worker,
 from tests.integration.test_ingest_pipeline import ingestor, msg
 
 from rapport.intelligence.analyzer import default_analyzer
+from rapport.intelligence.enrichment import enrich_messages
 from rapport.intelligence.enrichment_store import enrichment_of
 from rapport.jobs.celery_app import ENRICH_TASK
 from rapport.jobs.enrich_tasks import enrichment_jobs, read_since
 from rapport.store.db import Database
 from rapport.store.models import Message, MessageEnrichment
 
-# The fixtures, shared with the delivery tests.
-__all__ = ["app", "broker", "start_worker", "worker"]
+__all__ = [
+    "app",
+    "broker",
+    "start_worker",
+    "worker",
+]  # the fixtures, shared with the delivery tests
 
 TEXTS = [
     "My parcel never arrived, this is the third time. Refund me now!",
@@ -90,3 +96,30 @@ def test_workers_read_each_message_once_as_an_in_process_run_would(
         ), texts[message_id]
         assert got.models == analyzer.models
     assert {stored[i].language for i in ids} >= {"en", "de", "it", "hi", "fa", "is", "hu"}
+
+
+def _stored_rows(db: Database, workspace_id: int) -> int:
+    with db.engine.connect() as conn:
+        query = select(func.count()).where(MessageEnrichment.workspace_id == workspace_id)
+        return int(conn.execute(query).scalar_one())
+
+
+def test_a_redo_span_delivered_twice_reads_each_message_once(
+    db: Database, workspace_id: int, app: Any, worker: Path
+) -> None:
+    ids = _store(db, workspace_id, 30)
+    analyzer = default_analyzer()
+    assert enrich_messages(db, workspace_id, analyzer).enriched == 30  # read once before
+    moment = datetime.now(UTC)
+    jobs = enrichment_jobs(db, workspace_id, analyzer, redo=True, size=12)
+    assert [job["count"] for job in jobs] == [12, 12, 6]
+    for job in jobs:
+        app.send_task(ENRICH_TASK, args=[job])
+        app.send_task(ENRICH_TASK, args=[job])  # redelivered
+
+    _wait(lambda: len(_results(worker)) == 6, 120, "six redo tasks done", worker)
+    assert _results(worker) == [0, 0, 0, 6, 12, 12]
+    assert read_since(db, workspace_id, analyzer, moment) == 30  # every reading is new
+    assert _stored_rows(db, workspace_id) == 30
+    with db.engine.connect() as conn:
+        assert {r.models for r in enrichment_of(conn, ids).values()} == {analyzer.models}
