@@ -43,3 +43,8 @@ class PayloadTooLarge(RapportError):
     """An upload over the size the server accepts."""
 
     status_code = 413
+
+
+class ModelsMismatch(Conflict):
+    """A job queued for one set of models, handed to a worker whose models differ: it is
+    refused rather than stored under the wrong version."""

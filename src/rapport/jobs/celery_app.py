@@ -88,7 +88,8 @@ def make_celery(
         return check_all_alerts(database.get())
 
     def enrich_task(job: dict[str, Any]) -> int:
-        """Enrich one span of messages (idempotent: read messages are skipped)."""
+        """Enrich one span of messages (idempotent: messages it read are skipped; refused
+        when this worker's models are not those the span was queued for)."""
         from rapport.jobs.enrich_tasks import enrich_span
 
         return enrich_span(database.get(), job)

@@ -1,7 +1,7 @@
 """At scale: the enrichment backfill on a real Celery worker (a process of its own) over a
 real broker, Redis and RabbitMQ. Every span is delivered twice, as a broker may after a
 worker died: each message is read once, ``--redo`` or not, and the readings are those of an
-in-process run.
+in-process run. A worker whose models are not those a span was queued for refuses it.
 
 Where a broker is not running these tests skip, saying which; under CI they fail.
 """
@@ -123,3 +123,20 @@ def test_a_redo_span_delivered_twice_reads_each_message_once(
     assert _stored_rows(db, workspace_id) == 30
     with db.engine.connect() as conn:
         assert {r.models for r in enrichment_of(conn, ids).values()} == {analyzer.models}
+
+
+def test_a_worker_with_other_models_refuses_the_span_and_stores_nothing(
+    db: Database, workspace_id: int, app: Any, worker: Path
+) -> None:
+    _store(db, workspace_id, 5)
+    analyzer = default_analyzer()
+    [job] = enrichment_jobs(db, workspace_id, analyzer)
+    job["models"] = "2020-01-01.1/sentiment:fast/intent:fast"  # queued by an older CLI
+    app.send_task(ENRICH_TASK, args=[job])
+
+    _wait(lambda: "ModelsMismatch" in worker.read_text("utf-8"), 120, "span refused", worker)
+    log = worker.read_text("utf-8")
+    assert "queued for the models 2020-01-01.1/sentiment:fast/intent:fast" in log
+    assert f"this worker reads with {analyzer.models}; it stored nothing" in log
+    assert _results(worker) == []
+    assert _stored_rows(db, workspace_id) == 0
