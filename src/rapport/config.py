@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         default="redis://127.0.0.1:6379/0",
         description="The Celery broker when jobs=celery: redis://... or amqp://...",
     )
+    jobs_queue: str = Field(
+        default="celery",
+        min_length=1,
+        description=(
+            "The broker queue Rapport's jobs go to and its workers take them from (give "
+            "each Rapport sharing a broker its own)."
+        ),
+    )
     jobs_tick_seconds: float = Field(
         default=30.0,
         gt=0,

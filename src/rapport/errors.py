@@ -43,3 +43,15 @@ class PayloadTooLarge(RapportError):
     """An upload over the size the server accepts."""
 
     status_code = 413
+
+
+class ModelsMismatch(Conflict):
+    """A job queued for one set of models, handed to a worker whose models differ: it is
+    refused rather than stored under the wrong version."""
+
+
+class WorkersStalled(RapportError):
+    """Work handed to background workers that none has moved on for too long; what was
+    done is kept and the rest stays queued."""
+
+    status_code = 504

@@ -122,6 +122,7 @@ def enrich_messages(
     *,
     since: datetime | None = None,
     redo: bool = False,
+    fresh_since: datetime | None = None,
     after_id: int = 0,
     through_id: int | None = None,
     batch_size: int = 1000,
@@ -133,7 +134,9 @@ def enrich_messages(
 
     Like an import, the backfill owns its transactions: one per batch, so a long run holds
     no lock for long and keeps what it did if it is stopped. ``after_id`` and ``through_id``
-    keep it to a span of message ids (what one Celery task reads).
+    keep it to a span of message ids (what one Celery task reads). With ``redo``,
+    ``fresh_since`` spares the messages the same models read at or after that moment (a
+    redo span delivered twice reads nothing twice); the total ``on_total`` reports ignores it.
     """
     report = EnrichReport()
     if on_total is not None:
@@ -151,6 +154,7 @@ def enrich_messages(
                 through_id=through_id,
                 since=since,
                 redo=redo,
+                fresh_since=fresh_since,
                 limit=batch_size,
             )
             done = enrich_batch(conn, workspace_id, analyzer, batch)

@@ -24,13 +24,23 @@ class PendingMessage:
 
 
 def _to_read(
-    workspace_id: int, *, models: str, since: datetime | None, redo: bool
+    workspace_id: int,
+    *,
+    models: str,
+    since: datetime | None,
+    redo: bool,
+    fresh_since: datetime | None = None,
 ) -> list[ColumnElement[bool]]:
     """Which messages a backfill reads: the workspace's, sent since ``since``, and unless
-    ``redo`` only those not yet read by ``models``."""
+    ``redo`` only those not yet read by ``models``. With ``redo`` and ``fresh_since``, a
+    reading by ``models`` at or after ``fresh_since`` counts as done (a redo span delivered
+    twice reads its messages once)."""
     conditions: list[ColumnElement[bool]] = [messages.c.workspace_id == workspace_id]
+    unread = [enrichments.c.message_id.is_(None), enrichments.c.models != models]
     if not redo:
-        conditions.append(or_(enrichments.c.message_id.is_(None), enrichments.c.models != models))
+        conditions.append(or_(*unread))
+    elif fresh_since is not None:
+        conditions.append(or_(*unread, enrichments.c.enriched_at < fresh_since))
     if since is not None:
         conditions.append(messages.c.sent_at >= since)
     return conditions
@@ -48,16 +58,18 @@ def pending_messages(
     through_id: int | None = None,
     since: datetime | None = None,
     redo: bool = False,
+    fresh_since: datetime | None = None,
     limit: int = 1000,
 ) -> list[PendingMessage]:
     """The next ``limit`` messages (by id, after ``after_id`` and up to ``through_id``) not
-    yet read by ``models``. With ``redo`` every message is returned, read before or not."""
+    yet read by ``models``. With ``redo`` every message is returned, read before or not,
+    but for those ``models`` read at or after ``fresh_since`` (when given)."""
     upto = [] if through_id is None else [messages.c.id <= through_id]
     query = (
         select(messages.c.id, messages.c.text, messages.c.subject)
         .select_from(_WITH_READINGS)
         .where(
-            *_to_read(workspace_id, models=models, since=since, redo=redo),
+            *_to_read(workspace_id, models=models, since=since, redo=redo, fresh_since=fresh_since),
             messages.c.id > after_id,
             *upto,
         )

@@ -39,12 +39,16 @@ class _LazyDatabase:
             return self._db
 
 
-def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.0) -> Any:
-    """A Celery app whose tasks work on the database at ``database_url``."""
+def make_celery(
+    broker_url: str, database_url: str, *, tick_seconds: float = 30.0, queue: str = "celery"
+) -> Any:
+    """A Celery app whose tasks work on the database at ``database_url``; it sends its
+    tasks to ``queue`` and its workers take them from there."""
     from celery import Celery  # only those who run Celery pay for importing it
 
     app = Celery("rapport", broker=broker_url, set_as_current=False)
     app.conf.update(
+        task_default_queue=queue,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -84,7 +88,8 @@ def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.
         return check_all_alerts(database.get())
 
     def enrich_task(job: dict[str, Any]) -> int:
-        """Enrich one span of messages (idempotent: read messages are skipped)."""
+        """Enrich one span of messages (idempotent: messages it read are skipped; refused
+        when this worker's models are not those the span was queued for)."""
         from rapport.jobs.enrich_tasks import enrich_span
 
         return enrich_span(database.get(), job)
@@ -96,10 +101,14 @@ def make_celery(broker_url: str, database_url: str, *, tick_seconds: float = 30.
 
 
 def make_celery_from_settings() -> Any:
-    """The Celery app configured by ``RAPPORT_BROKER_URL`` and ``RAPPORT_DATABASE_URL``."""
+    """The Celery app configured by ``RAPPORT_BROKER_URL``, ``RAPPORT_DATABASE_URL`` and
+    ``RAPPORT_JOBS_QUEUE``."""
     from rapport.config import get_settings
 
     settings = get_settings()
     return make_celery(
-        settings.broker_url, settings.database_url, tick_seconds=settings.jobs_tick_seconds
+        settings.broker_url,
+        settings.database_url,
+        tick_seconds=settings.jobs_tick_seconds,
+        queue=settings.jobs_queue,
     )

@@ -136,7 +136,8 @@ def make_dispatcher(db: Database, settings: Settings) -> Dispatcher:
     if settings.jobs == "celery":
         from rapport.jobs.celery_app import make_celery
 
-        return CeleryDispatcher(make_celery(settings.broker_url, db.url))
+        app = make_celery(settings.broker_url, db.url, queue=settings.jobs_queue)
+        return CeleryDispatcher(app)
     return InProcessDispatcher(db, tick_seconds=settings.jobs_tick_seconds)
 
 

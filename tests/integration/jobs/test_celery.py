@@ -13,7 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,7 @@ def broker(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def app(broker: str, db: Database) -> Any:
     """The app the web process would use to hand jobs over, on a queue of the tests' own."""
-    celery = make_celery(broker, db.url)
-    celery.conf.task_default_queue = QUEUE
+    celery = make_celery(broker, db.url, queue=QUEUE)
     # Nothing left on the tests' queue from an earlier run. A connection of its own: kombu's
     # pool is process-wide and may hold one the broker dropped during other tests.
     with celery.connection_for_write() as connection:
@@ -68,30 +68,52 @@ def app(broker: str, db: Database) -> Any:
     return celery
 
 
+StartWorker = Callable[[], Path]
+
+
 @pytest.fixture
-def worker(app: Any, broker: str, db: Database, tmp_path: Path) -> Iterator[Path]:
-    """A Celery worker process found by ``-A rapport.jobs.worker``; its log file."""
-    log = tmp_path / "worker.log"
+def start_worker(app: Any, broker: str, db: Database, tmp_path: Path) -> Iterator[StartWorker]:
+    """Starts a Celery worker process found by ``-A rapport.jobs.worker``, taking the tests'
+    queue from ``RAPPORT_JOBS_QUEUE``; returns its log file. Each has a node name of its own
+    (two of one name on a RabbitMQ fight over their control queue); all stop at teardown."""
+    processes: list[subprocess.Popen[bytes]] = []
     env = {
         **os.environ,
         "RAPPORT_DATABASE_URL": db.url,
         "RAPPORT_BROKER_URL": broker,
         "RAPPORT_JOBS": "celery",
+        "RAPPORT_JOBS_QUEUE": QUEUE,
     }
-    command = [sys.executable, "-m", "celery", "-A", "rapport.jobs.worker", "worker"]
-    command += ["--pool", "solo", "-Q", QUEUE, "--loglevel", "info"]
-    command += ["--without-gossip", "--without-mingle"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def start() -> Path:
+        name = f"rapport-test-{uuid.uuid4().hex[:10]}"
+        log = tmp_path / f"{name}.log"
+        command = [sys.executable, "-m", "celery", "-A", "rapport.jobs.worker", "worker"]
+        command += ["--pool", "solo", "-n", f"{name}@%h", "--loglevel", "info"]
+        command += ["--without-gossip", "--without-mingle"]
+        with log.open("wb") as out:
+            processes.append(
+                subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            )
+        return log
+
     try:
-        yield log
+        yield start
     finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: the task at hand finishes
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        for process in processes:
+            process.send_signal(signal.SIGTERM)  # warm shutdown: the task at hand finishes
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+@pytest.fixture
+def worker(start_worker: StartWorker) -> Path:
+    """One Celery worker, started with the test; its log file."""
+    return start_worker()
 
 
 def _wait(condition: Any, timeout: float, what: str, log: Path) -> None:
@@ -151,3 +173,18 @@ def test_a_celery_worker_sends_a_reply_once_however_often_the_task_arrives(
             "Hi Bob, your order left today.",
             "P.S. The tracking number follows.",
         }
+
+
+def test_two_workers_on_one_broker_each_answer_under_a_name_of_its_own(
+    app: Any, start_worker: StartWorker
+) -> None:
+    logs = [start_worker(), start_worker()]
+    names: set[str] = set()
+
+    def both_answer() -> bool:
+        replies = app.control.ping(timeout=1.0)
+        names.update(name for reply in replies for name in reply)
+        return len(names) == 2
+
+    _wait(both_answer, 60, "both workers answered a ping", logs[0])
+    assert all(name.startswith("rapport-test-") for name in names)
