@@ -39,7 +39,10 @@ _MARKS = (
     "\u06d6-\u06ed\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
     "\u200c\u200d\u3099\u309a"
 )
-_NOT_LETTER = re.compile(f"(?:[^\\w{_MARKS}]|[\\d_])+")
+_NOT_LETTER_KEEPING_MARKS = re.compile(f"(?:[^\\w{_MARKS}]|[\\d_])+")
+_HAS_MARKS = re.compile(f"[{_MARKS}]")
+# the same for a text with none of those marks (most texts), and faster
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
 MIN_LETTERS = 2
 # lid.176 answers some languages with codes outside ISO 639-1 or as varieties of one
@@ -77,11 +80,14 @@ class LanguageGuess:
 
 def clean_for_language(text: str) -> str:
     """Letters only, lower case, one space between words; handles and links removed, hashtags
-    read as their words (and mojibake repaired first: ``repair_mojibake``)."""
-    # NFKC: Arabic presentation forms, full-width Latin and ligatures as the letters they are
-    text = unicodedata.normalize("NFKC", repair_mojibake(text))
-    text = _HASHTAG.sub(_hashtag_words, _NOISE.sub(" ", text))
-    return " ".join(_NOT_LETTER.sub(" ", text).lower().split())
+    read as their words. Mojibake is repaired first (``repair_mojibake``), and the text
+    NFKC-normalised: Arabic presentation forms, full-width Latin and ligatures are the
+    letters they stand for."""
+    text = _NOISE.sub(" ", unicodedata.normalize("NFKC", repair_mojibake(text)))
+    if "#" in text:
+        text = _HASHTAG.sub(_hashtag_words, text)
+    not_letter = _NOT_LETTER_KEEPING_MARKS if _HAS_MARKS.search(text) else _NOT_LETTER
+    return " ".join(not_letter.sub(" ", text).lower().split())
 
 
 def _hashtag_words(match: re.Match[str]) -> str:
@@ -243,16 +249,23 @@ def _hindi_words(cleaned: str) -> int:
     Stretched words count as themselves ("haiii" is "hai")."""
     if not cleaned.isascii():
         return 0
-    words, weak_words = hindi_words()
     strong = weak = 0
     for word in cleaned.split():
-        short = _STRETCHED.sub(r"\1", word)
-        pair = _STRETCHED.sub(r"\1\1", word)
-        if word in words or short in words or pair in words:
-            strong += 1
-        elif word in weak_words or short in weak_words:
-            weak += 1
+        kind = _hindi_word_kind(word)
+        strong += kind == 2
+        weak += kind == 1
     return strong + weak // 2
+
+
+@lru_cache(maxsize=1 << 16)
+def _hindi_word_kind(word: str) -> int:
+    """2 for a word of ``HINDI_WORDS_FILE``'s strong ones, 1 for a weak one, else 0."""
+    words, weak_words = hindi_words()
+    short = _STRETCHED.sub(r"\1", word)
+    pair = _STRETCHED.sub(r"\1\1", word)
+    if word in words or short in words or pair in words:
+        return 2
+    return 1 if word in weak_words or short in weak_words else 0
 
 
 def _read_romanized_hindi(
