@@ -28,7 +28,7 @@ from rapport.intelligence.sentiment import (
 )
 
 # Bumped whenever a bundled model changes, so a backfill knows what to read again.
-MODELS_VERSION = "2026-12-03.6"
+MODELS_VERSION = "2026-12-03.7"
 
 
 class DefaultAnalyzer:

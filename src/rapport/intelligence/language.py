@@ -151,6 +151,7 @@ def detect_languages(texts: Sequence[str], with_scores: bool = False) -> list[La
         if (
             i in own_answer
             and (top in own.labels or own_score >= OWN_MODEL_AT_LEAST)
+            and (own_score >= top_score or not _one_word(cleaned[i]))
             and not _unfounded_hindi(own_code, cleaned[i])
             and _script_fits(own_code, cleaned[i])
         ):

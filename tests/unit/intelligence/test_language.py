@@ -172,3 +172,12 @@ def test_presentation_forms_and_full_width_letters_are_the_letters_they_stand_fo
     assert detect_languages([arabic])[0].code == "ar"
     full_width = "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in "Thank you")
     assert clean_for_language(full_width) == "thank you"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("ok", "en"), ("help", "en"), ("gracias", "es"), ("danke", "de")]
+)
+def test_a_lone_word_the_detector_is_sure_of_keeps_its_language(text: str, code: str) -> None:
+    # Rapport's own eight-language model does not overrule lid.176 on one word it is less
+    # sure of ("ok" is not German)
+    assert detect_languages([text])[0].code == code
