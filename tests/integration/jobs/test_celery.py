@@ -58,14 +58,18 @@ def broker(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app(broker: str, db: Database) -> Any:
+def app(broker: str, db: Database) -> Iterator[Any]:
     """The app the web process would use to hand jobs over, on a queue of the tests' own."""
     celery = make_celery(broker, db.url, queue=QUEUE)
     # Nothing left on the tests' queue from an earlier run. A connection of its own: kombu's
     # pool is process-wide and may hold one the broker dropped during other tests.
     with celery.connection_for_write() as connection:
         celery.control.purge(connection=connection)
-    return celery
+    yield celery
+    # No broker connection outlives the test: kombu closes a pool's connections in every
+    # process forked later (the forked import reader), and one left waiting on Redis would
+    # hang that child
+    celery.close()
 
 
 StartWorker = Callable[[], Path]
@@ -182,7 +186,9 @@ def test_two_workers_on_one_broker_each_answer_under_a_name_of_its_own(
     names: set[str] = set()
 
     def both_answer() -> bool:
-        replies = app.control.ping(timeout=1.0)
+        # a connection of its own, closed after: the replies are read on it
+        with app.connection_for_write() as connection:
+            replies = app.control.ping(timeout=1.0, connection=connection)
         names.update(name for reply in replies for name in reply)
         return len(names) == 2
 
