@@ -59,7 +59,10 @@ def iter_events(
 
 
 def _timestamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """ISO 8601 in UTC, to the millisecond, or to the microsecond when the time has one:
+    an exported log must give the same durations as the history it was read from."""
+    spec = "milliseconds" if at.microsecond % 1000 == 0 else "microseconds"
+    return at.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def write_csv(events: Iterator[LoggedEvent], out: IO[str]) -> int:
