@@ -30,6 +30,8 @@ DATA = Path(os.environ.get("RAPPORT_DATA_DIR", HERE.parent.parent / "shared" / "
 SEEDS = DATA.parent / "seeds"
 CHECKED = HERE.parent / "tests" / "unit" / "intelligence" / "fixtures" / "xlmt_val_languages.tsv"
 TRAIN_CHECKED = CHECKED.parent / "xlmt_train_hindi_languages.tsv"
+SENTIMENT_GUARD = CHECKED.parent / "sentiment_guard.tsv"
+ACCURATE_READY = False
 SEED_LANGUAGES = {"000": "is", "001": "fa", "002": "hu", "003": "it"}
 
 
@@ -147,6 +149,59 @@ def _checked_hindi_training(detectors: dict[str, Callable[[Sequence[str]], list[
         )
 
 
+def _ngrams_only(texts: Sequence[str]) -> list[str]:
+    """The fast tier without its word lexicon: the n-gram model alone (the baseline)."""
+    from rapport.intelligence.language import detect_languages
+    from rapport.intelligence.sentiment import LABELS, _fast_model, clean_for_sentiment
+
+    languages = [g.code for g in detect_languages(texts)]
+    probs = _fast_model().scores([clean_for_sentiment(t) for t in texts], languages)
+    return [
+        LABELS[k] if t.strip() else "neutral"
+        for k, t in zip(probs.argmax(axis=1), texts, strict=True)
+    ]
+
+
+def _sentiment_guard() -> None:
+    """The hand-labelled customer messages in some 70 languages (``sentiment_guard.tsv``)."""
+    import csv
+
+    from rapport.intelligence.datasets import XLMT_LANGUAGES
+    from rapport.intelligence.sentiment import analyse_sentiment
+
+    with SENTIMENT_GUARD.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["label"] != "skip"]
+    tweet_languages = set(XLMT_LANGUAGES.values())
+    count = len({r["language"] for r in rows})
+    print(f"\n### Customer messages, hand-labelled ({len(rows)} in {count} languages)")
+    print(f"{'tier':<10}{'8 tweet languages':>20}{'the others':>14}{'macro-F1 others':>17}")
+    from rapport.intelligence.evaluation import evaluate
+
+    texts = [r["text"] for r in rows]
+    answers = {
+        "n-grams": _ngrams_only(texts),
+        "fast": [r.label for r in analyse_sentiment(texts, "fast")],
+    }
+    if ACCURATE_READY:
+        answers["accurate"] = [r.label for r in analyse_sentiment(texts, "accurate")]
+    for tier, said in answers.items():
+        inside = [
+            s == r["label"]
+            for s, r in zip(said, rows, strict=True)
+            if r["language"] in tweet_languages
+        ]
+        outside = [
+            (s, r["label"])
+            for s, r in zip(said, rows, strict=True)
+            if r["language"] not in tweet_languages
+        ]
+        others = evaluate([g for _, g in outside], [s for s, _ in outside])
+        print(
+            f"{tier:<10}{sum(inside) / len(inside):>20.3f}"
+            f"{sum(s == g for s, g in outside) / len(outside):>14.3f}{others.macro_f1:>17.3f}"
+        )
+
+
 def sentiment_section(skip_accurate: bool) -> None:
     from rapport.intelligence.datasets import read_xlmt
     from rapport.intelligence.evaluation import evaluate
@@ -157,27 +212,38 @@ def sentiment_section(skip_accurate: bool) -> None:
     gold = [i.label for i in items]
     languages = [i.language for i in items]
     print("\n## Sentiment (xlm-t val, macro-F1)")
-    tiers = ["fast"]
+    tiers = ["n-grams", "fast"]
     if not skip_accurate and ACCURATE_MODEL_FILE.exists():
         tiers += ["accurate", "auto"]
     codes: list[str] = []
     for tier in tiers:
         start = time.perf_counter()
-        predicted = [r.label for r in analyse_sentiment(texts, tier)]
+        predicted = (
+            _ngrams_only(texts)
+            if tier == "n-grams"
+            else [r.label for r in analyse_sentiment(texts, tier)]
+        )
         elapsed = time.perf_counter() - start
         fig = evaluate(gold, predicted, languages)
         codes = list(fig.per_language)
         mean = sum(s.macro_f1 for s in fig.per_language.values()) / len(fig.per_language)
         rate = (
             len(texts) / elapsed
-            if tier != "fast"
+            if tier not in ("fast", "n-grams")
             else _rate(lambda b: analyse_sentiment(b, "fast"), texts * 4)
+            if tier == "fast"
+            else _rate(_ngrams_only, texts * 4)
         )
         if tier == tiers[0]:
             header = "".join(f"{c:>7}" for c in codes)
             print(f"{'tier':<10}{header}{'mean':>8}{'texts/s':>10}")
         row = "".join(f"{fig.per_language[c].macro_f1:>7.3f}" for c in codes)
         print(f"{tier:<10}{row}{mean:>8.3f}{rate:>10,.0f}")
+    print("(n-grams: the fast tier without its word lexicon, the baseline)")
+    global ACCURATE_READY
+    ACCURATE_READY = "accurate" in tiers
+    if SENTIMENT_GUARD.exists():
+        _sentiment_guard()
     if importlib.util.find_spec("vaderSentiment") is None:
         print("VADER: not installed (pip install vadersentiment)")
         return

@@ -20,6 +20,7 @@ from rapport.intelligence.intent import IntentModel, default_intent_model, load_
 from rapport.intelligence.intent.fast import FastIntentModel
 from rapport.intelligence.keywords import extract_keywords
 from rapport.intelligence.language import detect_languages
+from rapport.intelligence.lexicon import WORD_KEYS
 from rapport.intelligence.sentiment import (
     analyse_sentiment,
     clean_for_sentiment,
@@ -28,7 +29,7 @@ from rapport.intelligence.sentiment import (
 )
 
 # Bumped whenever a bundled model changes, so a backfill knows what to read again.
-MODELS_VERSION = "2026-12-03.7"
+MODELS_VERSION = "2026-12-04.1"
 
 
 class DefaultAnalyzer:
@@ -65,8 +66,10 @@ class DefaultAnalyzer:
             cleaned = [clean_for_sentiment(text) for text in texts]
             if fast_sentiment and fast_intent is not None:
                 # and hash the n-grams both read once
-                ngrams, intent_ngrams = hash_ngrams_many(cleaned, (fast_spec(), fast_intent.spec))
-                sentiments = fast_readings(texts, cleaned, languages, ngrams)
+                ngrams, words, intent_ngrams = hash_ngrams_many(
+                    cleaned, (fast_spec(), WORD_KEYS, fast_intent.spec)
+                )
+                sentiments = fast_readings(texts, cleaned, languages, ngrams, words)
                 intents = fast_intent.readings(texts, cleaned, intent_ngrams)
             elif fast_sentiment:
                 sentiments = fast_readings(texts, cleaned, languages)

