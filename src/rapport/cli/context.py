@@ -11,6 +11,14 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from rapport.accounts.service import get_or_create_workspace
 from rapport.cli.terminal import safe
@@ -19,6 +27,32 @@ from rapport.errors import RapportError
 from rapport.store.db import Database
 
 err_console = Console(stderr=True)
+
+
+def progress_bar(
+    label: str,
+    unit: str,
+    *,
+    quiet: bool = False,
+    spinner: bool = False,
+    transient: bool = False,
+    console: Console | None = None,
+) -> Progress:
+    """The bar every long job shows: ``label`` (or each task's description, for
+    ``"{task.description}"``), the bar, done of total ``unit``, and the time taken; on
+    standard error unless ``console`` says otherwise, and none at all with ``quiet``."""
+    columns = [SpinnerColumn()] if spinner else []
+    return Progress(
+        *columns,
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console or err_console,
+        disable=quiet,
+        transient=transient,
+    )
 
 
 def open_database() -> Database:

@@ -5,16 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from rapport.cli.context import WorkspaceOption, err_console, open_database, user_errors
+from rapport.cli.context import WorkspaceOption, open_database, progress_bar, user_errors
 from rapport.config import get_settings
 from rapport.demo.content import DEMO_CHANNELS, count_demo_messages
 from rapport.demo.service import DEMO_PASSWORD, DEMO_USERS, TWCS_SAMPLE, DemoReport, load_demo
@@ -46,16 +38,7 @@ def demo_load(
     twcs_path = Path(settings.data_dir) / TWCS_SAMPLE if with_twcs else None
     with user_errors():
         db = open_database()
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("messages"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=quiet,
-        ) as progress:
+        with progress_bar("{task.description}", "messages", quiet=quiet, spinner=True) as progress:
             demo_task = progress.add_task("demo conversations", total=count_demo_messages())
             twcs_task = progress.add_task("twcs sample", total=None, visible=False)
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rapport.cli.context import err_console, print_json, user_errors
+from rapport.cli.context import err_console, print_json, progress_bar, user_errors
 from rapport.cli.discover_source import LogSource, log_command
 from rapport.cli.terminal import safe
 
@@ -88,15 +87,7 @@ def conformance_command(
         if net is None:
             with err_console.status(f"discovering a model of {log.cases:,} cases"):
                 net = discover_model(log, noise=noise).petri_net()
-        with Progress(
-            TextColumn("replaying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("variants"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=quiet,
-        ) as bar:
+        with progress_bar("replaying", "variants", quiet=quiet) as bar:
             task = bar.add_task("replay", total=None)
             result = check_conformance(
                 log,

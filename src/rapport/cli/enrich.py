@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rapport.cli.context import (
     WorkspaceOption,
     err_console,
     open_database,
     parse_when,
+    progress_bar,
     user_errors,
     workspace_id,
 )
@@ -91,7 +91,7 @@ def enrich_command(
             done = _on_workers(db, ws, analyzer, options, intent_model, follow)
             typer.echo(f"enriched={done}" if not no_wait else f"queued={done}")
             return
-        with _progress("enriching", quiet) as progress:
+        with progress_bar("enriching", "messages", quiet=quiet) as progress:
             task = progress.add_task("enrich", total=None)
             report = enrich_messages(
                 db,
@@ -157,7 +157,7 @@ def _follow_workers(
     """Count the readings stored since ``moment`` until there are ``total``."""
     from rapport.jobs.enrich_tasks import read_since
 
-    with _progress("workers enriching", follow.quiet) as progress:
+    with progress_bar("workers enriching", "messages", quiet=follow.quiet) as progress:
         task = progress.add_task("enrich", total=total)
         done, moved = 0, time.monotonic()
         while done < total:
@@ -175,16 +175,3 @@ def _follow_workers(
                     "says in its log why it reads nothing."
                 )
     return done
-
-
-def _progress(label: str, quiet: bool) -> Progress:
-    """A bar of messages read, on standard error (none with ``quiet``)."""
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("messages"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-    )

@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import TaskID
 
 from rapport.channels.base import format_names, get_format
 from rapport.cli.context import (
     WorkspaceOption,
     err_console,
     open_database,
+    progress_bar,
     user_errors,
     workspace_id,
 )
@@ -88,17 +81,7 @@ def import_command(
         analyzer = (
             analyzer_from_settings() if enrich is None else (default_analyzer() if enrich else None)
         )
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("records"),
-            TimeElapsedColumn(),
-            console=err_console,
-            disable=quiet,
-            transient=False,
-        ) as progress:
+        with progress_bar("{task.description}", "records", quiet=quiet, spinner=True) as progress:
             for path in paths:
                 task = progress.add_task(safe(path.name), total=None)
 

@@ -95,9 +95,8 @@ def train_intent_command(
 ) -> None:
     """Train a custom intent model from a labelled CSV file."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from rapport.cli.context import user_errors
+    from rapport.cli.context import progress_bar, user_errors
     from rapport.cli.terminal import safe
     from rapport.intelligence.intent.custom import train_intent_model
     from rapport.intelligence.intent.labelled import check_trainable, read_labelled_csv
@@ -111,14 +110,7 @@ def train_intent_command(
             console.print(f"[yellow]skipped[/yellow] {len(labelled.skipped) - 10} more rows")
         check_trainable(labelled, label_column)
         share = 0.0 if no_validation else validation
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress:
+        with progress_bar("{task.description}", "intents", console=console) as progress:
             task = progress.add_task("training", total=len(set(labelled.labels)))
             model, figures = train_intent_model(
                 labelled.texts,

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rapport.cli.context import (
     WorkspaceOption,
-    err_console,
     open_database,
     parse_when,
     print_json,
+    progress_bar,
     user_errors,
     workspace_id,
 )
@@ -67,15 +66,8 @@ def topics_command(
         db = open_database()
         ws = workspace_id(db, workspace)
         with (
-            Progress(
-                TextColumn("clustering"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("messages"),
-                TimeElapsedColumn(),
-                console=err_console,
-                disable=quiet or as_json,
-                transient=True,
+            progress_bar(
+                "clustering", "messages", quiet=quiet or as_json, transient=True
             ) as progress,
             db.session() as session,
         ):
