@@ -6,11 +6,14 @@ Prints, measured in one run on this machine:
    how many texts the two disagree on;
 2. with ``--messages N`` (default 20,000; 0 skips it), N twcs messages stored in a fresh
    SQLite database, and the time ``matching_messages`` takes for a query the full-text index
-   can prefilter next to one it cannot (the whole period read in batches and matched).
+   can prefilter next to one it cannot (the whole period read in batches and matched);
+3. with ``--postgres URL`` (a server where the user may create a database), the same in a
+   fresh PostgreSQL database, where the prefilter is substring tests run by the server.
 
 Not part of ``make test``: run it by hand (it reads ../shared/data).
 
     .venv/bin/python benchmarks/listening.py [--messages 20000]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -74,7 +77,31 @@ def matcher_figures(texts: list[str]) -> None:
         print(f"  e.g. {text[:100]!r}")
 
 
-def store_figures(messages: int) -> None:
+def _fresh_postgres(server: str) -> str:
+    """A new, empty database on ``server``: its URL."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    name = f"rapport_bench_{uuid.uuid4().hex[:10]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(server: str, database_url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
+
+
+def store_figures(messages: int, postgres: str | None = None) -> None:
     sys.path.insert(0, str(HERE))
     from rapport.accounts.service import get_or_create_workspace
     from rapport.channels.base import get_format
@@ -85,15 +112,17 @@ def store_figures(messages: int) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         path = build_twcs(Path(folder) / "twcs.csv", messages, SAMPLE)
-        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        url = _fresh_postgres(postgres) if postgres else f"sqlite:///{Path(folder) / 'bench.db'}"
+        db = Database(url)
         db.migrate()
         with db.session() as session:
             ws = get_or_create_workspace(session, "bench").id
         start = time.perf_counter()
         import_file(db, workspace_id=ws, path=path, fmt=get_format("twcs"), route=False)
-        print(f"\nstored {messages:,} twcs messages in {time.perf_counter() - start:.1f} s")
+        where, took = "PostgreSQL" if postgres else "SQLite", time.perf_counter() - start
+        print(f"\nstored {messages:,} twcs messages in {where} in {took:.1f} s")
         queries = {
-            "index prefilter": "refund* OR delay*",
+            "prefilter": "refund* OR delay*",
             "no prefilter (NOT)": "NOT (refund* OR delay*)",
             "no prefilter (non-ASCII)": "refund* OR delay* OR سفارش",
         }
@@ -109,11 +138,14 @@ def store_figures(messages: int) -> None:
                 f"{messages / best:10,.0f} messages/s"
             )
         db.dispose()
+        if postgres:
+            _drop_postgres(postgres, url)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--postgres", default=None, help="also measure on this PostgreSQL server")
     args = parser.parse_args()
     if not SAMPLE.exists():
         sys.exit(f"{SAMPLE} is missing (set RAPPORT_DATA_DIR)")
@@ -122,6 +154,8 @@ def main() -> None:
     matcher_figures(texts)
     if args.messages:
         store_figures(args.messages)
+        if args.postgres:
+            store_figures(args.messages, args.postgres)
 
 
 if __name__ == "__main__":

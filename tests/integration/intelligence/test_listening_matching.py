@@ -18,7 +18,7 @@ from rapport.errors import Conflict, InvalidInput, NotFound
 from rapport.ingest.service import ingest_messages
 from rapport.intelligence.listening import store
 from rapport.intelligence.listening.expression import InvalidQuery
-from rapport.intelligence.listening.matcher import Matcher
+from rapport.intelligence.listening.matcher import Matcher, index_need
 from rapport.intelligence.listening.matching import list_matches, matching_messages
 from rapport.intelligence.listening.queries import (
     add_query,
@@ -182,6 +182,34 @@ def test_the_index_never_changes_an_answer(
     matcher = Matcher.of(expression)
     expected = sorted(ext for ext, text in TRICKY if matcher.matches(text))
     assert sorted(_ext_ids(db, workspace_id, expression)) == expected
+
+
+def test_the_prefilter_reads_only_candidates(db: Database, workspace_id: int) -> None:
+    # On SQLite the full-text index, on PostgreSQL substring tests: either way the
+    # messages without the word stay in the database, except those with a character the
+    # matcher may fold into ASCII letters, which are read for the matcher to decide.
+    ingest_messages(
+        db,
+        workspace_id=workspace_id,
+        channel_name="x",
+        kind=ChannelKind.TWITTER,
+        messages=[message(ext, text, n) for n, (ext, text) in enumerate(TRICKY)],
+        analyzer=ScriptAnalyzer(),
+    )
+    need = index_need(Matcher.of("francs OR nothing").tree)
+    with db.session() as session:
+        read = [
+            row.text
+            for batch in store.message_batches(session, store.Scope(workspace_id), need=need)
+            for row in batch
+        ]
+    texts = dict(TRICKY)
+    # the two that hold a word are read; plain ASCII ones without it are not
+    assert {texts["t9"], texts["t12"]} <= set(read)
+    assert not {texts["t8"], texts["t6"]} & set(read)
+    # é, full-width letters and Persian digits fold into ASCII: these may hold a word
+    assert {texts["t7"], texts["t3"], texts["t5"]} <= set(read)
+    assert len(read) < len(TRICKY)
 
 
 def test_batches_cover_every_message_once(db: Database, workspace_id: int) -> None:

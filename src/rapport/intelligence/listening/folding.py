@@ -212,7 +212,19 @@ INDEX_UNSAFE_RANGES = (
 NOT_ASCII_GLOB = "*[^\x01-\x7f]*"
 
 
+def _unsafe_class() -> str:
+    """INDEX_UNSAFE_RANGES as a bracket expression (no range starts with ``]``, ``^`` or
+    ``-``: they are all beyond ASCII)."""
+    ranges = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in INDEX_UNSAFE_RANGES)
+    return f"[{ranges}]"
+
+
 def index_unsafe_glob() -> str:
     """A SQLite GLOB pattern that holds for text with a character of INDEX_UNSAFE_RANGES."""
-    ranges = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in INDEX_UNSAFE_RANGES)
-    return f"*[{ranges}]*"
+    return f"*{_unsafe_class()}*"
+
+
+def index_unsafe_regex() -> str:
+    """A PostgreSQL regular expression (``~``) that finds a character of
+    INDEX_UNSAFE_RANGES in a text."""
+    return _unsafe_class()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from rapport.inbox.queries import Page, check_paging
 from rapport.intelligence.listening import store
 from rapport.intelligence.listening.compiled import CompiledQuery
-from rapport.intelligence.listening.matcher import Words, fts5_query
+from rapport.intelligence.listening.matcher import Words
 from rapport.intelligence.listening.queries import compiled
 from rapport.store.listening import ListeningQuery
 
@@ -80,9 +80,7 @@ def matching_messages(
     language the query has a variant for is matched by that variant."""
     target = _compiled(query)
     scope = store.Scope(workspace_id, since, until, channel, direction)
-    need = target.index_need()
-    fts5 = fts5_query(need) if need is not None else None
-    for batch in store.message_batches(session, scope, fts5=fts5):
+    for batch in store.message_batches(session, scope, need=target.index_need()):
         for row in batch:
             if target.matches(row.text, row.language):
                 yield _matched(row)

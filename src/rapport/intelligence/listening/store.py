@@ -19,7 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from rapport.intelligence.listening.folding import NOT_ASCII_GLOB, index_unsafe_glob
+from rapport.intelligence.listening.folding import (
+    NOT_ASCII_GLOB,
+    index_unsafe_glob,
+    index_unsafe_regex,
+)
+from rapport.intelligence.listening.matcher import IndexAll, IndexNeed, IndexWord, fts5_query
 from rapport.store.dialects import in_list
 from rapport.store.listening import ListeningQuery, ListeningQueryChange
 from rapport.store.models import Channel, Message, MessageEnrichment
@@ -102,7 +107,7 @@ class Scope:
     direction: str | None = "inbound"
 
 
-def _conditions(session: Session, scope: Scope, fts5: str | None) -> list[Any]:
+def _conditions(session: Session, scope: Scope, need: IndexNeed | None) -> list[Any]:
     conditions: list[Any] = [Message.workspace_id == scope.workspace_id]
     if scope.direction is not None:
         conditions.append(Message.direction == scope.direction)
@@ -112,27 +117,55 @@ def _conditions(session: Session, scope: Scope, fts5: str | None) -> list[Any]:
         conditions.append(Message.sent_at < scope.until)
     if scope.channel is not None:
         conditions.append(Channel.name == scope.channel)
-    if fts5 is not None and session.get_bind().dialect.name == "sqlite":
-        # The index finds the messages with the ASCII words; messages with characters the
-        # index folds differently from the matcher are read too, so none is missed.
-        indexed: Select[Any] = (
-            select(literal_column("rowid"))
-            .select_from(text("message_fts"))
-            .where(text("message_fts MATCH :listening_fts").bindparams(listening_fts=fts5))
-        )
-        not_ascii = Message.text.op("GLOB")(bindparam("listening_not_ascii", NOT_ASCII_GLOB))
-        unsafe = Message.text.op("GLOB")(bindparam("listening_unsafe", index_unsafe_glob()))
-        conditions.append(or_(Message.id.in_(indexed.scalar_subquery()), and_(not_ascii, unsafe)))
+    if need is not None:
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            conditions.append(_index_prefilter(need))
+        elif dialect == "postgresql":
+            conditions.append(_substring_prefilter(need))
     return conditions
 
 
+def _index_prefilter(need: IndexNeed) -> ColumnElement[bool]:
+    """SQLite: the full-text index finds the messages with the ASCII words; messages with
+    characters the index folds differently from the matcher are read too, so none is
+    missed."""
+    indexed: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(text("message_fts"))
+        .where(text("message_fts MATCH :listening_fts").bindparams(listening_fts=fts5_query(need)))
+    )
+    not_ascii = Message.text.op("GLOB")(bindparam("listening_not_ascii", NOT_ASCII_GLOB))
+    unsafe = Message.text.op("GLOB")(bindparam("listening_unsafe", index_unsafe_glob()))
+    return or_(Message.id.in_(indexed.scalar_subquery()), and_(not_ascii, unsafe))
+
+
+def _substring_prefilter(need: IndexNeed) -> ColumnElement[bool]:
+    """PostgreSQL: a message is read only if it holds the need's ASCII words as substrings
+    (any case), or a character the matcher may fold into ASCII letters (``Café`` for
+    "cafe"), which the matcher then decides. The database does the scanning, and only the
+    candidates travel to Python to be folded and matched."""
+    unsafe = Message.text.op("~")(bindparam("listening_unsafe", index_unsafe_regex()))
+    return or_(_contains(need), unsafe)
+
+
+def _contains(need: IndexNeed) -> ColumnElement[bool]:
+    if isinstance(need, IndexWord):
+        # the word is ASCII letters and digits only (``matcher._indexable``): no LIKE
+        # wildcard can be in it, and it is a bound value, never part of the SQL
+        return Message.text.ilike(f"%{need.word}%")
+    parts = [_contains(item) for item in need.items]
+    return and_(*parts) if isinstance(need, IndexAll) else or_(*parts)
+
+
 def message_batches(
-    session: Session, scope: Scope, *, fts5: str | None = None, batch: int = BATCH
+    session: Session, scope: Scope, *, need: IndexNeed | None = None, batch: int = BATCH
 ) -> Iterator[list[MessageRow]]:
     """The scope's messages with their readings, by id, ``batch`` at a time, so a long
-    period never sits in memory at once. ``fts5`` (SQLite only) narrows them with the
-    full-text index first; the caller still decides each message."""
-    conditions = _conditions(session, scope, fts5)
+    period never sits in memory at once. ``need`` (the words every match must hold) narrows
+    them first: with the full-text index on SQLite, with substring tests on PostgreSQL; the
+    caller still decides each message."""
+    conditions = _conditions(session, scope, need)
     after = 0
     while True:
         query = (
