@@ -153,6 +153,17 @@ TRICKY = [
 ]
 
 
+def _store_tricky(db: Database, workspace_id: int) -> None:
+    ingest_messages(
+        db,
+        workspace_id=workspace_id,
+        channel_name="x",
+        kind=ChannelKind.TWITTER,
+        messages=[message(ext, text, n) for n, (ext, text) in enumerate(TRICKY)],
+        analyzer=ScriptAnalyzer(),
+    )
+
+
 @pytest.mark.parametrize(
     "expression",
     [
@@ -171,14 +182,7 @@ TRICKY = [
 def test_the_index_never_changes_an_answer(
     db: Database, workspace_id: int, expression: str
 ) -> None:
-    ingest_messages(
-        db,
-        workspace_id=workspace_id,
-        channel_name="x",
-        kind=ChannelKind.TWITTER,
-        messages=[message(ext, text, n) for n, (ext, text) in enumerate(TRICKY)],
-        analyzer=ScriptAnalyzer(),
-    )
+    _store_tricky(db, workspace_id)
     matcher = Matcher.of(expression)
     expected = sorted(ext for ext, text in TRICKY if matcher.matches(text))
     assert sorted(_ext_ids(db, workspace_id, expression)) == expected
@@ -188,14 +192,7 @@ def test_the_prefilter_reads_only_candidates(db: Database, workspace_id: int) ->
     # On SQLite the full-text index, on PostgreSQL substring tests: either way the
     # messages without the word stay in the database, except those with a character the
     # matcher may fold into ASCII letters, which are read for the matcher to decide.
-    ingest_messages(
-        db,
-        workspace_id=workspace_id,
-        channel_name="x",
-        kind=ChannelKind.TWITTER,
-        messages=[message(ext, text, n) for n, (ext, text) in enumerate(TRICKY)],
-        analyzer=ScriptAnalyzer(),
-    )
+    _store_tricky(db, workspace_id)
     need = index_need(Matcher.of("francs OR nothing").tree)
     with db.session() as session:
         read = [
